@@ -1,0 +1,1 @@
+namespace Mesh; internal static class Placeholder {}

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Mesh.Protocol.Contracts;
+
+namespace Mesh.Protocol.Admin;
+
+/// <summary>
+/// The JSON contract of every member's command endpoint (loopback HTTP, default port 9110), spoken by meshctl.
+/// Routes are listed in <see cref="AdminRoutes"/>.
+/// </summary>
+public static class AdminRoutes
+{
+    public const int DefaultPort = 9110;
+    public const string Cluster = "/v1/cluster";                       // GET  → ClusterView
+    public const string Status = "/v1/cluster/status";                 // GET  → MemberStatusView
+    public const string Leader = "/v1/cluster/leader";                 // GET  → LeaderView
+    public const string Leave = "/v1/cluster/leave";                   // POST ?address= → CommandResult
+    public const string Down = "/v1/cluster/down";                     // POST ?address= → CommandResult
+    public const string DownUnreachable = "/v1/cluster/down-unreachable"; // POST → CommandResult
+    public const string Tail = "/v1/cluster/tail";                     // GET  → NDJSON stream of MemberEventView
+    public const string RegionStats = "/v1/sharding/region-stats";     // GET ?type= → RegionStatsView
+    public const string NodeState = "/v1/node/state";                  // GET  → NodeStateView (node members)
+    public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
+}
+
+public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, string? Name);
+
+public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<MemberView> Members);
+
+public sealed record MemberStatusView(string Self, string Status, IReadOnlyList<string> Roles, string? Leader, int Members, int Unreachable);
+
+public sealed record LeaderView(string? Leader, IReadOnlyDictionary<string, string?> RoleLeaders);
+
+/// <summary>Answer to a command that changes the cluster; Ok=false carries the reason.</summary>
+public sealed record CommandResult(bool Ok, string Message);
+
+/// <summary>One cluster event as streamed by tail ("MemberUp", "MemberRemoved", "UnreachableMember", ...).</summary>
+public sealed record MemberEventView(DateTimeOffset Time, string Event, string Address, IReadOnlyList<string> Roles, string Status);
+
+public sealed record RegionView(string Address, IReadOnlyDictionary<string, int> Shards)
+{
+    public int Entities => Shards.Values.Sum();
+}
+
+public sealed record RegionStatsView(string TypeName, IReadOnlyList<RegionView> Regions, IReadOnlyList<string> Failed);
+
+public sealed record NodeStateView(string Node, long Version, bool Synced, NodeSlice Slice);
+
+public sealed record ManifestErrorView(string File, int? Document, string Message);
+
+public sealed record ConfigStatusView(string Source, int Files, IReadOnlyDictionary<string, int> Objects, IReadOnlyList<ManifestErrorView> Errors, DateTimeOffset? LastApplied);
+
+/// <summary>Serializer settings both sides use.</summary>
+public static class AdminJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = false,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+}
