@@ -21,6 +21,7 @@ public static class AdminRoutes
     public const string RegionStats = "/v1/sharding/region-stats";     // GET ?type= → RegionStatsView
     public const string NodeState = "/v1/node/state";                  // GET  → NodeStateView (node members)
     public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
+    public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
 }
 
 public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, string? Name);

@@ -8,6 +8,7 @@ namespace Mesh.Protocol.Model;
 /// (ImmutableArray compares by reference). Used for every collection in the state model.
 /// </summary>
 [System.Text.Json.Serialization.JsonConverter(typeof(ValueListJsonConverterFactory))]
+[System.Runtime.CompilerServices.CollectionBuilder(typeof(ValueList), nameof(ValueList.Create))]
 public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 {
     public static readonly ValueList<T> Empty = new(ImmutableArray<T>.Empty);
@@ -64,5 +65,8 @@ public sealed class ValueList<T> : IReadOnlyList<T>, IEquatable<ValueList<T>>
 public static class ValueList
 {
     public static ValueList<T> Of<T>(params T[] items) => ValueList<T>.From(items);
+
+    /// <summary>Lets collection expressions (<c>[a, b]</c>) build a ValueList.</summary>
+    public static ValueList<T> Create<T>(ReadOnlySpan<T> items) => items.IsEmpty ? ValueList<T>.Empty : ValueList<T>.From(items.ToArray());
     public static ValueList<T> ToValueList<T>(this IEnumerable<T> items) => ValueList<T>.From(items);
 }

@@ -1,0 +1,37 @@
+using Akka.Actor;
+using Akka.Cluster.Hosting;
+using Akka.Hosting;
+using Mesh.Control.Distribution;
+using Mesh.Hosting.Cluster;
+using Mesh.Hosting.Sharding;
+using Mesh.Protocol.Contracts;
+
+namespace Mesh.Control.Hosting;
+
+/// <summary>The control member's Akka composition: sharded state entities and the state publisher.</summary>
+public static class ControlHosting
+{
+    public static AkkaConfigurationBuilder WithMeshState(this AkkaConfigurationBuilder akka, ControlOptions options)
+    {
+        var shardOptions = new ShardOptions
+        {
+            Role = MeshRoles.Control,
+            StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
+            RememberEntities = false, // rebuilt from the source of truth by asking the publishers
+            ShouldPassivateIdleEntities = false, // entities hold subscribers; they must stay
+        };
+        var ask = options.EntityAskInterval;
+        return akka
+            .WithShardRegion<NodeStateRegion>(EntityTypes.NodeState,
+                node => Props.Create(() => new NodeStateEntity(node, ask)), new NodeStateExtractor(), shardOptions)
+            .WithShardRegion<AddressStateRegion>(EntityTypes.AddressState,
+                address => Props.Create(() => new AddressStateEntity(address, ask)), new AddressStateExtractor(), shardOptions)
+            .WithActors((system, registry) =>
+            {
+                var nodes = registry.Get<NodeStateRegion>();
+                var addresses = registry.Get<AddressStateRegion>();
+                registry.Register<StatePublisher>(system.ActorOf(
+                    Props.Create(() => new StatePublisher(nodes, addresses)), "state-publisher"));
+            });
+    }
+}

@@ -1,0 +1,45 @@
+using Akka.Cluster.Hosting;
+using Akka.Cluster.Hosting.SBR;
+using Akka.Hosting;
+using Akka.Remote.Hosting;
+
+namespace Mesh.Hosting.Cluster;
+
+/// <summary>Akka.Hosting composition shared by every mesh member: remoting, clustering, SBR, pub-sub.</summary>
+public static class MeshClusterHosting
+{
+    public static AkkaConfigurationBuilder WithMeshCluster(this AkkaConfigurationBuilder builder, MeshMemberOptions options, string role)
+    {
+        var seeds = options.SeedAddresses().ToArray();
+        if (seeds.Length == 0)
+            seeds = [$"akka.tcp://{options.SystemName}@{options.PublicHostname ?? options.Hostname}:{options.Port}"];
+
+        // Timings the hosting options do not expose. The keep-majority resolver itself is set explicitly below.
+        var hocon = $$"""
+            akka.cluster.split-brain-resolver.stable-after = {{(int)options.DownAfter.TotalMilliseconds}}ms
+            akka.cluster.failure-detector.acceptable-heartbeat-pause = {{(int)options.FailureDetectionPause.TotalMilliseconds}}ms
+            akka.cluster.log-info-verbose = off
+            akka.remote.dot-netty.tcp.maximum-frame-size = 16MiB
+            akka.cluster.sharding.passivate-idle-entity-after = off
+            akka.coordinated-shutdown.exit-clr = off
+            akka.loglevel = INFO
+            akka.loggers = ["Akka.Event.DefaultLogger"]
+            """;
+
+        return builder
+            .AddHocon(hocon, HoconAddMode.Prepend)
+            .WithRemoting(new RemoteOptions
+            {
+                HostName = options.Hostname,
+                Port = options.Port,
+                PublicHostName = options.PublicHostname,
+            })
+            .WithClustering(new ClusterOptions
+            {
+                Roles = [role],
+                SeedNodes = seeds,
+                SplitBrainResolver = new KeepMajorityOption(),
+            })
+            .WithDistributedPubSub(MeshRoles.Control);
+    }
+}

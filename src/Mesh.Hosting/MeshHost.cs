@@ -1,0 +1,60 @@
+using System.Net;
+using Akka.Hosting;
+using Mesh.Hosting.Admin;
+using Mesh.Hosting.Cluster;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Mesh.Hosting;
+
+/// <summary>
+/// The composition every executable shares: configuration, one-line console logs, the Akka cluster member
+/// and the loopback command endpoint. Each Program.cs adds its role's actors and routes.
+/// </summary>
+public static class MeshHost
+{
+    public static (WebApplicationBuilder Builder, MeshMemberOptions Options) CreateBuilder(
+        string[] args, string role, Action<AkkaConfigurationBuilder, IServiceProvider, MeshMemberOptions> configureAkka)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        var options = new MeshMemberOptions();
+        builder.Configuration.GetSection(MeshMemberOptions.Section).Bind(options);
+        options.Name ??= Environment.MachineName;
+        builder.Services.AddSingleton(options);
+
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+
+        builder.WebHost.UseKestrel(k =>
+        {
+            if (options.AdminPort > 0)
+                k.Listen(IPAddress.Parse(options.AdminBind), options.AdminPort);
+        });
+
+        builder.Services.AddAkka(options.SystemName, (akka, sp) =>
+        {
+            akka.ConfigureLoggers(l =>
+            {
+                l.ClearLoggers();
+                l.AddLoggerFactory();
+            });
+            akka.WithMeshCluster(options, role);
+            configureAkka(akka, sp, options);
+        });
+        return (builder, options);
+    }
+
+    /// <summary>Maps the common cluster verbs; call after <c>Build()</c>.</summary>
+    public static WebApplication MapMeshCommands(this WebApplication app)
+    {
+        app.MapClusterCommands();
+        return app;
+    }
+}

@@ -1,0 +1,30 @@
+using Akka.Actor;
+using Akka.Hosting;
+using Mesh.Hosting.Admin;
+using Mesh.Node.State;
+using Mesh.Protocol.Admin;
+using Mesh.Protocol.Contracts;
+
+namespace Mesh.Node.Admin;
+
+/// <summary>Node-only views on the command endpoint: this node's state and address lookups.</summary>
+public static class NodeCommands
+{
+    public static WebApplication MapNodeCommands(this WebApplication app)
+    {
+        app.MapGet(AdminRoutes.NodeState, (NodeViewStore store) =>
+        {
+            var view = store.View;
+            return AdminEndpoints.Json(new NodeStateView(store.Node, view.Version, store.Synced, view.Slice));
+        });
+        app.MapGet(AdminRoutes.Address, async (IRequiredActor<AddressCache> cache, string? ip, CancellationToken ct) =>
+        {
+            if (string.IsNullOrWhiteSpace(ip) || !System.Net.IPAddress.TryParse(ip, out _))
+                return AdminEndpoints.Json(new CommandResult(false, $"'{ip}' is not an IP address"), 400);
+            var actor = await cache.GetAsync(ct);
+            var record = await actor.Ask<AddressRecord>(new ResolveAddress(ip), TimeSpan.FromSeconds(10), ct);
+            return AdminEndpoints.Json(record);
+        });
+        return app;
+    }
+}
