@@ -1,1 +1,0 @@
-namespace Mesh; internal static class Placeholder {}
