@@ -78,10 +78,10 @@ public sealed record SpiffeId
         if (string.IsNullOrEmpty(trustDomain)) return "trust domain is empty";
         if (trustDomain.Length > MaxTrustDomainLength) return $"trust domain is longer than {MaxTrustDomainLength} characters";
         // URI delimiters first, so "user:pw@host" is reported as userinfo (not a port) and "Host?q" as a query
-        // (not an uppercase letter): the message should name the structural problem.
+        // (not an uppercase letter): the message should name the structural problem. "[::1]" is an IP literal, not a port.
         if (trustDomain.Contains('@')) return $"trust domain '{trustDomain}' must not contain userinfo";
         if (trustDomain.IndexOfAny(['?', '#']) >= 0) return $"trust domain '{trustDomain}' must not be followed by a query or fragment";
-        if (trustDomain.Contains(':')) return $"trust domain '{trustDomain}' must not contain a port";
+        if (trustDomain.Contains(':') && !trustDomain.StartsWith('[')) return $"trust domain '{trustDomain}' must not contain a port";
         if (trustDomain.Contains('%')) return $"trust domain '{trustDomain}' must not be percent-encoded";
         foreach (var c in trustDomain)
         {
