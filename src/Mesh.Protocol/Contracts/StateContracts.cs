@@ -45,7 +45,7 @@ public sealed record PutNodeSlice(NodeSlice Slice) : INodeKeyed
 public sealed record SubscribeNode(string Node) : INodeKeyed;
 
 /// <summary>Node entity → subscribers: the current slice, with a version that grows per change.</summary>
-public sealed record NodeSnapshot(NodeSlice Slice, long Version);
+public sealed record NodeSnapshot(NodeSlice Slice, long Version) : IMeshMessage;
 
 /// <summary>Node entity (after a (re)start) → control publishers via pub-sub: please send my slice.</summary>
 public sealed record NeedNodeSlice(string Node) : IMeshMessage;
@@ -60,7 +60,7 @@ public sealed record PutAddress(AddressRecord Record) : IAddressKeyed
 public sealed record LookupAddress(string Address, bool Watch) : IAddressKeyed;
 
 /// <summary>Address entity → asker/watchers.</summary>
-public sealed record AddressAnswer(AddressRecord Record, long Version);
+public sealed record AddressAnswer(AddressRecord Record, long Version) : IMeshMessage;
 
 /// <summary>Address entity (after a (re)start) → control publishers via pub-sub: please send my record.</summary>
 public sealed record NeedAddress(string Address) : IMeshMessage;

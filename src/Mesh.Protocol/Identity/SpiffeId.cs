@@ -18,6 +18,9 @@ public sealed record SpiffeId
         if (ValidateTrustDomain(trustDomain) is { } tdError) throw new ArgumentException(tdError, nameof(trustDomain));
         if (ValidateSegment(@namespace, "namespace") is { } nsError) throw new ArgumentException(nsError, nameof(@namespace));
         if (ValidateSegment(serviceAccount, "service account") is { } saError) throw new ArgumentException(saError, nameof(serviceAccount));
+        // The spec's interoperability limit applies to ids we generate too, not only to ones we parse.
+        var length = Scheme.Length + trustDomain.Length + "/ns/".Length + @namespace.Length + "/sa/".Length + serviceAccount.Length;
+        if (length > MaxLength) throw new ArgumentException($"SPIFFE id would be longer than {MaxLength} bytes", nameof(serviceAccount));
         TrustDomain = trustDomain;
         Namespace = @namespace;
         ServiceAccount = serviceAccount;
@@ -74,17 +77,18 @@ public sealed record SpiffeId
     {
         if (string.IsNullOrEmpty(trustDomain)) return "trust domain is empty";
         if (trustDomain.Length > MaxTrustDomainLength) return $"trust domain is longer than {MaxTrustDomainLength} characters";
+        // URI delimiters first, so "user:pw@host" is reported as userinfo (not a port) and "Host?q" as a query
+        // (not an uppercase letter): the message should name the structural problem. "[::1]" is an IP literal, not a port.
+        if (trustDomain.Contains('@')) return $"trust domain '{trustDomain}' must not contain userinfo";
+        if (trustDomain.IndexOfAny(['?', '#']) >= 0) return $"trust domain '{trustDomain}' must not be followed by a query or fragment";
+        if (trustDomain.Contains(':') && !trustDomain.StartsWith('[')) return $"trust domain '{trustDomain}' must not contain a port";
+        if (trustDomain.Contains('%')) return $"trust domain '{trustDomain}' must not be percent-encoded";
         foreach (var c in trustDomain)
         {
             if (c is >= 'a' and <= 'z' or >= '0' and <= '9' or '.' or '-' or '_') continue;
-            return c switch
-            {
-                >= 'A' and <= 'Z' => $"trust domain '{trustDomain}' must be lowercase",
-                ':' => $"trust domain '{trustDomain}' must not contain a port",
-                '@' => $"trust domain '{trustDomain}' must not contain userinfo",
-                '%' => $"trust domain '{trustDomain}' must not be percent-encoded",
-                _ => $"trust domain '{trustDomain}' contains invalid character '{c}'",
-            };
+            return c is >= 'A' and <= 'Z'
+                ? $"trust domain '{trustDomain}' must be lowercase"
+                : $"trust domain '{trustDomain}' contains invalid character '{c}'";
         }
         return null;
     }
@@ -92,7 +96,7 @@ public sealed record SpiffeId
     private static string? ValidateSegment(string? segment, string what)
     {
         if (string.IsNullOrEmpty(segment)) return $"{what} is empty (empty segments and trailing slashes are not allowed)";
-        if (segment is "." or "..") return $"{what} '{segment}' is a relative segment";
+        if (segment is "." or "..") return $"{what} '{segment}' is a dot segment ('.' and '..' are not allowed)";
         foreach (var c in segment)
         {
             if (c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '.' or '-' or '_') continue;

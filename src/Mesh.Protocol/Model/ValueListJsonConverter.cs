@@ -14,6 +14,9 @@ public sealed class ValueListJsonConverterFactory : JsonConverterFactory
 
     private sealed class Converter<T> : JsonConverter<ValueList<T>>
     {
+        // Without this System.Text.Json never calls Read for a JSON null and leaves the property null.
+        public override bool HandleNull => true;
+
         public override ValueList<T> Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
             reader.TokenType == JsonTokenType.Null
                 ? ValueList<T>.Empty
@@ -21,6 +24,7 @@ public sealed class ValueListJsonConverterFactory : JsonConverterFactory
 
         public override void Write(Utf8JsonWriter writer, ValueList<T> value, JsonSerializerOptions options)
         {
+            if (value is null) { writer.WriteNullValue(); return; } // reachable since HandleNull is true
             writer.WriteStartArray();
             foreach (var item in value) JsonSerializer.Serialize(writer, item, options);
             writer.WriteEndArray();
