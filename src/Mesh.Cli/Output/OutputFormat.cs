@@ -1,0 +1,3 @@
+namespace Mesh.Cli.Output;
+
+public enum OutputFormat { Table, Json }
