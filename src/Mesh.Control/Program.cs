@@ -1,1 +1,33 @@
-System.Console.WriteLine("todo");
+using Mesh.Control.Hosting;
+using Mesh.Hosting;
+using Mesh.Hosting.Admin;
+using Mesh.Hosting.Cluster;
+using Mesh.Protocol.Admin;
+
+// mesh-control: reads the mesh's configuration, computes state, holds it in cluster sharding, serves nodes.
+var controlOptions = new ControlOptions();
+var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Control, (akka, _, _) => akka.WithMeshState(controlOptions));
+builder.Configuration.GetSection(ControlOptions.Section).Bind(controlOptions);
+
+if (string.IsNullOrWhiteSpace(controlOptions.Manifests))
+{
+    Console.Error.WriteLine("mesh-control: no configuration source; pass --Mesh:Control:Manifests=DIR (a directory of Kubernetes YAML)");
+    return 2;
+}
+if (!Directory.Exists(controlOptions.Manifests))
+{
+    Console.Error.WriteLine($"mesh-control: manifest directory '{controlOptions.Manifests}' does not exist");
+    return 2;
+}
+
+builder.Services.AddSingleton(controlOptions);
+builder.Services.AddSingleton<ConfigPipeline>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigPipeline>());
+
+var app = builder.Build();
+app.MapMeshCommands();
+app.MapGet(AdminRoutes.ConfigStatus, (ConfigPipeline pipeline) => AdminEndpoints.Json(pipeline.Status()));
+app.Logger.LogInformation("mesh-control {Name} starting: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}, manifests {Dir}",
+    options.Name, options.Hostname, options.Port, options.AdminBind, options.AdminPort, controlOptions.Manifests);
+await app.RunAsync();
+return 0;

@@ -2,6 +2,7 @@ using System.Net;
 using Akka.Hosting;
 using Mesh.Hosting.Admin;
 using Mesh.Hosting.Cluster;
+using Mesh.Hosting.Serialization;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
@@ -45,7 +46,7 @@ public static class MeshHost
                 l.ClearLoggers();
                 l.AddLoggerFactory();
             });
-            akka.WithMeshCluster(options, role);
+            akka.WithMeshCluster(options, role).WithMeshSerializer();
             configureAkka(akka, sp, options);
         });
         return (builder, options);
