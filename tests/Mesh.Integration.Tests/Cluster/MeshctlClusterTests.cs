@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Mesh.Integration.Tests.Harness;
+using Mesh.Protocol.Admin;
+
+namespace Mesh.Integration.Tests.Cluster;
+
+/// <summary>Drives the real meshctl binary against a running multi-process cluster.</summary>
+public class MeshctlClusterTests
+{
+    private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);
+
+    private static async Task<(int Exit, string Out, string Err)> Meshctl(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(RepoPaths.Meshctl);
+        foreach (var arg in args) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await process.WaitForExitAsync(cts.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    [Fact]
+    public async Task Cluster_show_lists_every_member_with_its_role_and_leave_removes_one()
+    {
+        await using var mesh = new MeshCluster();
+        mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Manifests.Pod("a1", "node-a")));
+        var control = mesh.StartControl("control-1");
+        var nodeA = mesh.StartNode("node-a");
+        var nodeB = mesh.StartNode("node-b");
+        await mesh.WaitForUpAsync(control, [control, nodeA, nodeB], Startup);
+
+        var (exit, output, error) = await Meshctl(control.AdminEndpoint, "cluster", "show");
+        Assert.True(exit == 0, error);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => l.Contains(control.Address) && l.Contains("[control]") && l.Contains("up"));
+        Assert.Contains(lines, l => l.Contains(nodeA.Address) && l.Contains("[node]") && l.Contains("up"));
+        Assert.Contains(lines, l => l.Contains(nodeB.Address) && l.Contains("[node]") && l.Contains("up"));
+        Assert.Equal("Count: 3 nodes", lines[^1].Trim());
+
+        var (jsonExit, json, _) = await Meshctl("--endpoint", nodeA.AdminEndpoint, "cluster", "show", "-o", "json");
+        Assert.Equal(0, jsonExit);
+        var view = JsonSerializer.Deserialize<ClusterView>(json, AdminJson.Options)!;
+        Assert.Equal(3, view.Members.Count);
+
+        var (leaveExit, leaveOut, leaveErr) = await Meshctl(control.AdminEndpoint, "cluster", "leave", nodeB.Address);
+        Assert.True(leaveExit == 0, leaveErr);
+        Assert.Contains(nodeB.Address, leaveOut);
+
+        await mesh.WaitForUpAsync(control, [control, nodeA], TimeSpan.FromSeconds(60));
+        Assert.True(await nodeB.WaitForExitAsync(TimeSpan.FromSeconds(30)), "the member that left should shut down");
+        var (_, after, _) = await Meshctl(control.AdminEndpoint, "cluster", "show");
+        Assert.DoesNotContain(nodeB.Address, after);
+        Assert.Contains("Count: 2 nodes", after);
+    }
+
+    [Fact]
+    public async Task Zc_workloads_on_a_node_shows_the_pods_scheduled_there()
+    {
+        await using var mesh = new MeshCluster("node-a");
+        mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Manifests.Pod("a1", "node-a")));
+        var control = mesh.StartControl("control-1");
+        var nodeA = mesh.StartNode("node-a");
+        await mesh.WaitForPodsAsync(nodeA, ["a1"], Startup);
+
+        var (exit, output, error) = await Meshctl(nodeA.AdminEndpoint, "zc", "workloads");
+        Assert.True(exit == 0, error);
+        var row = output.Split('\n').Single(l => l.Contains("a1"));
+        Assert.Contains("demo", row);
+        Assert.Contains("node-a", row);
+        Assert.Contains("HBONE", row);
+
+        var (statusExit, status, _) = await Meshctl(control.AdminEndpoint, "config", "status");
+        Assert.Equal(0, statusExit);
+        Assert.Contains(mesh.ManifestDir, status);
+    }
+}
