@@ -200,4 +200,15 @@ public class ManifestDirectorySourceTests
         Assert.NotSame(first, dir.Source.Reload());
         Assert.Equal(2, events);
     }
+
+    [Fact]
+    public async Task Poll_fallback_catches_changes_the_watcher_path_does_not_apply()
+    {
+        // Debounce far beyond the deadline: only the poll can apply the change in time.
+        using var dir = new TempManifestDirectory(options: new ManifestSourceOptions { Debounce = TimeSpan.FromMinutes(5), PollInterval = TimeSpan.FromMilliseconds(100) });
+        dir.Source.Start();
+
+        var snapshot = await dir.ChangeAndWait(() => dir.Write("late.yaml", Sa("late")), s => s.Set.ServiceAccounts.Length == 1);
+        Assert.Equal("late", snapshot.Set.ServiceAccounts[0].Metadata.Name);
+    }
 }

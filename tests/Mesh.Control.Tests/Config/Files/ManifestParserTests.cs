@@ -131,7 +131,7 @@ public class ManifestParserTests
         Assert.Empty(result.Errors);
         Assert.Empty(result.Warnings);
         Assert.Collection(result.Objects,
-            o => Assert.Equal("demo", Assert.IsType<V1Namespace>(o.Value).Metadata.Labels["istio.io/dataplane-mode"] is "ambient" ? "demo" : "?"),
+            o => Assert.Equal("ambient", Assert.IsType<V1Namespace>(o.Value).Metadata.Labels["istio.io/dataplane-mode"]),
             o => Assert.IsType<V1ServiceAccount>(o.Value),
             o => Assert.Equal("mesh/curl", Assert.IsType<V1Pod>(o.Value).Spec.Containers[0].Image),
             o => Assert.Equal(2, Assert.IsType<V1Deployment>(o.Value).Spec.Replicas),
