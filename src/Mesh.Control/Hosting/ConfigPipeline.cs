@@ -47,8 +47,6 @@ public sealed class ConfigPipeline(
     {
         lock (_gate)
         {
-            foreach (var error in snapshot.Errors)
-                logger.LogError("manifest error: {Error}", error.ToString());
             var state = MeshStateComputer.Compute(snapshot.Set, Ambient);
             if (!state.Warnings.SequenceEqual(_lastWarnings))
                 foreach (var warning in state.Warnings) logger.LogWarning("{Warning}", warning);

@@ -58,7 +58,7 @@ public class MeshctlClusterTests
     }
 
     [Fact]
-    public async Task Zc_workloads_on_a_node_shows_the_pods_scheduled_there()
+    public async Task Zc_workloads_shows_a_nodes_pods_and_a_bad_edit_keeps_the_last_good_state()
     {
         await using var mesh = new MeshCluster("node-a");
         mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Manifests.Pod("a1", "node-a")));
@@ -76,5 +76,19 @@ public class MeshctlClusterTests
         var (statusExit, status, _) = await Meshctl(control.AdminEndpoint, "config", "status");
         Assert.Equal(0, statusExit);
         Assert.Contains(mesh.ManifestDir, status);
+        Assert.Contains("Errors: none", status);
+
+        // A bad edit: the error is reported with file, document and field; the node keeps the last good state.
+        mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Manifests.Pod("a1", "node-a"),
+            Manifests.Pod("a2", "node-a").Replace("containerPort: 8080", "containerPort: 80800")));
+        var broken = await Eventually.Until(async () => (await Meshctl(control.AdminEndpoint, "config", "status")).Out,
+            text => text.Contains("demo.yaml document 2 (Pod demo/a2): spec.containers[0].ports[0].containerPort"),
+            TimeSpan.FromSeconds(30), () => "config status reporting the bad containerPort");
+        Assert.Contains("Errors (1)", broken);
+        await mesh.WaitForPodsAsync(nodeA, ["a1"], TimeSpan.FromSeconds(5));
+
+        mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Manifests.Pod("a1", "node-a"),
+            Manifests.Pod("a2", "node-a")));
+        await mesh.WaitForPodsAsync(nodeA, ["a1", "a2"], TimeSpan.FromSeconds(30));
     }
 }

@@ -53,11 +53,9 @@ public static class ConfigCommands
         }
 
         output.WriteLine($"Errors ({Number(view.Errors.Count)}):");
+        // The control plane's messages already name file, document, object and field.
         foreach (var error in view.Errors)
-        {
-            var where = error.Document is { } document ? $"{error.File} [document {Number(document)}]" : error.File;
-            output.WriteLine($"  {where}: {error.Message}");
-        }
+            output.WriteLine($"  {error.Message}");
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

@@ -10,8 +10,8 @@ public sealed class ConfigCommandsTests
         3,
         new Dictionary<string, int> { ["Service"] = 4, ["AuthorizationPolicy"] = 2, ["Pod"] = 9 },
         [
-            new ManifestErrorView("bad.yaml", 2, "unknown kind 'Foo'"),
-            new ManifestErrorView("broken.yaml", null, "invalid YAML at line 3"),
+            new ManifestErrorView("bad.yaml", 2, "bad.yaml document 2 (Pod demo/x): spec.foo: unknown field \"foo\" (line 9)"),
+            new ManifestErrorView("broken.yaml", null, "broken.yaml: invalid YAML (line 3)"),
         ],
         new DateTimeOffset(2025, 3, 1, 12, 30, 0, TimeSpan.Zero));
 
@@ -34,8 +34,8 @@ public sealed class ConfigCommandsTests
               Pod                  9
               Service              4
             Errors (2):
-              bad.yaml [document 2]: unknown kind 'Foo'
-              broken.yaml: invalid YAML at line 3
+              bad.yaml document 2 (Pod demo/x): spec.foo: unknown field "foo" (line 9)
+              broken.yaml: invalid YAML (line 3)
 
             """, result.Out);
     }
