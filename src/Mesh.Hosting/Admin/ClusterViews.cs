@@ -14,7 +14,7 @@ public static class ClusterViews
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
         var members = state.Members.Concat(state.Unreachable.Where(u => !state.Members.Contains(u)))
             .OrderBy(m => m.Address.ToString(), StringComparer.Ordinal)
-            .Select(m => new MemberView(m.Address.ToString(), SortedRoles(m), Status(m), !unreachable.Contains(m.Address), null))
+            .Select(m => new MemberView(m.Address.ToString(), SortedRoles(m), Status(m), !unreachable.Contains(m.Address)))
             .ToList();
         return new ClusterView(cluster.SelfAddress.ToString(), state.Leader?.ToString(), members);
     }

@@ -24,7 +24,7 @@ public static class AdminRoutes
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
 }
 
-public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable, string? Name);
+public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
 
 public sealed record ClusterView(string Self, string? Leader, IReadOnlyList<MemberView> Members);
 

@@ -62,8 +62,8 @@ public static class Fixtures
         Leader: "akka.tcp://mesh@10.0.0.1:4053",
         Members:
         [
-            new MemberView("akka.tcp://mesh@10.0.0.3:4053", ["node"], "Up", false, "node-b"),
-            new MemberView("akka.tcp://mesh@10.0.0.1:4053", ["control"], "Up", true, "control-0"),
-            new MemberView("akka.tcp://mesh@10.0.0.2:4053", ["node", "waypoint"], "Leaving", true, "node-a"),
+            new MemberView("akka.tcp://mesh@10.0.0.3:4053", ["node"], "Up", false),
+            new MemberView("akka.tcp://mesh@10.0.0.1:4053", ["control"], "Up", true),
+            new MemberView("akka.tcp://mesh@10.0.0.2:4053", ["node", "waypoint"], "Leaving", true),
         ]);
 }

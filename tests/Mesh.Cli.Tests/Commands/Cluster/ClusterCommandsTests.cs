@@ -30,7 +30,7 @@ public sealed class ClusterCommandsTests
     public async Task Show_as_json_prints_the_dto_indented_with_the_contract_naming()
     {
         var view = new ClusterView("akka.tcp://mesh@10.0.0.1:4053", null,
-            [new MemberView("akka.tcp://mesh@10.0.0.1:4053", ["control"], "Up", true, null)]);
+            [new MemberView("akka.tcp://mesh@10.0.0.1:4053", ["control"], "Up", true)]);
         await using var server = await FakeCommandEndpoint.ServingAsync(AdminRoutes.Cluster, view);
 
         var result = await Meshctl.RunAsync(server.HostPort, "cluster", "show", "-o", "json");
@@ -48,8 +48,7 @@ public sealed class ClusterCommandsTests
                     "control"
                   ],
                   "status": "Up",
-                  "reachable": true,
-                  "name": null
+                  "reachable": true
                 }
               ]
             }
