@@ -1,20 +1,12 @@
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Mesh.Control.Distribution;
 using Mesh.Protocol.Contracts;
 using static Mesh.Control.Tests.Distribution.TestState;
 
 namespace Mesh.Control.Tests.Distribution;
 
-public class AddressStateEntitySpec : TestKit
+public class AddressStateEntitySpec : SingleMemberClusterSpec
 {
-    public AddressStateEntitySpec() : base(ClusterTestKit.Config)
-    {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(10));
-    }
-
     [Fact]
     public void A_lookup_before_the_value_is_known_is_answered_when_it_arrives()
     {

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Cluster.Tools.PublishSubscribe;
-using Akka.TestKit.Xunit2;
 using Mesh.Control.Distribution;
 using Mesh.Protocol.Contracts;
 using Mesh.Protocol.Model;
@@ -8,15 +7,8 @@ using static Mesh.Control.Tests.Distribution.TestState;
 
 namespace Mesh.Control.Tests.Distribution;
 
-public class NodeStateEntitySpec : TestKit
+public class NodeStateEntitySpec : SingleMemberClusterSpec
 {
-    public NodeStateEntitySpec() : base(ClusterTestKit.Config)
-    {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(10));
-    }
-
     private static NodeSlice Slice(params Workload[] workloads) =>
         new("node-0", workloads.ToValueList(), ValueList<Service>.Empty, ValueList<Authorization>.Empty);
 

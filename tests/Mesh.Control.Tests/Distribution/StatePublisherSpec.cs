@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.TestKit.Xunit2;
 using Mesh.Control.Distribution;
 using Mesh.Protocol.Contracts;
 using Mesh.Protocol.Model;
@@ -7,17 +6,14 @@ using static Mesh.Control.Tests.Distribution.TestState;
 
 namespace Mesh.Control.Tests.Distribution;
 
-public class StatePublisherSpec : TestKit
+public class StatePublisherSpec : SingleMemberClusterSpec
 {
     private readonly Akka.TestKit.TestProbe _nodes;
     private readonly Akka.TestKit.TestProbe _addresses;
     private readonly IActorRef _publisher;
 
-    public StatePublisherSpec() : base(ClusterTestKit.Config)
+    public StatePublisherSpec()
     {
-        var cluster = Akka.Cluster.Cluster.Get(Sys);
-        cluster.Join(cluster.SelfAddress);
-        AwaitCondition(() => cluster.SelfMember.Status == Akka.Cluster.MemberStatus.Up, TimeSpan.FromSeconds(10));
         _nodes = CreateTestProbe();
         _addresses = CreateTestProbe();
         _publisher = Sys.ActorOf(Props.Create(() => new StatePublisher(_nodes.Ref, _addresses.Ref)));
