@@ -5,10 +5,16 @@ using Mesh.Hosting;
 using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
+using Mesh.Node.Hosting;
+using Mesh.Node.Proxy;
 using Mesh.Node.State;
+using Mesh.Node.Workloads;
+using Mesh.Node.Zds;
 using Mesh.Protocol.Contracts;
 
-// mesh-node: the ztunnel. For now it joins the cluster and keeps its node's view of the mesh state.
+// mesh-node: the ztunnel. Joins the cluster, keeps its node's view of the mesh state, and captures the traffic
+// of the pods its node agent hands over (ZDS).
+var nodeOptions = new NodeOptions();
 var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp, opts) =>
 {
     akka.WithShardRegionProxy<NodeStateRegion>(EntityTypes.NodeState, MeshRoles.Control, new NodeStateExtractor())
@@ -20,15 +26,22 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
             registry.Register<NodeStateSubscriber>(system.ActorOf(
                 Props.Create(() => new NodeStateSubscriber(nodeRegion, store, TimeSpan.FromSeconds(2))), "node-state"));
             var addressRegion = registry.Get<AddressStateRegion>();
-            registry.Register<AddressCache>(system.ActorOf(
-                Props.Create(() => new AddressCache(addressRegion, store)), "address-cache"));
+            var addressCache = system.ActorOf(Props.Create(() => new AddressCache(addressRegion, store)), "address-cache");
+            registry.Register<AddressCache>(addressCache);
+            var resolver = new DestinationResolver(store, addressCache, nodeOptions.LookupTimeout);
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            registry.Register<WorkloadManager>(system.ActorOf(
+                Props.Create(() => new WorkloadManager(nodeOptions, resolver, loggers)), "workloads"));
         });
 });
+builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
+builder.Services.AddSingleton(nodeOptions);
 builder.Services.AddSingleton(sp => new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!));
+builder.Services.AddHostedService<ZdsClient>();
 
 var app = builder.Build();
 app.MapMeshCommands();
 app.MapNodeCommands();
-app.Logger.LogInformation("mesh-node {Node} starting: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}",
-    options.Name, options.Hostname, options.Port, options.AdminBind, options.AdminPort);
+app.Logger.LogInformation("mesh-node {Node} starting: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}, ZDS {Zds}",
+    options.Name, options.Hostname, options.Port, options.AdminBind, options.AdminPort, nodeOptions.ZdsSocket ?? "(none)");
 await app.RunAsync();

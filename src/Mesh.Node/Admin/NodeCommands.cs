@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Hosting;
 using Mesh.Hosting.Admin;
 using Mesh.Node.State;
+using Mesh.Node.Workloads;
 using Mesh.Protocol.Admin;
 using Mesh.Protocol.Contracts;
 
@@ -24,6 +25,14 @@ public static class NodeCommands
             var actor = await cache.GetAsync(ct);
             var record = await actor.Ask<AddressRecord>(new ResolveAddress(ip), TimeSpan.FromSeconds(10), ct);
             return AdminEndpoints.Json(record);
+        });
+        app.MapGet(AdminRoutes.CapturedPods, async (IRequiredActor<WorkloadManager> manager, CancellationToken ct) =>
+        {
+            var actor = await manager.GetAsync(ct);
+            var pods = await actor.Ask<List<CapturedPod>>(GetCapturedPods.Instance, TimeSpan.FromSeconds(5), ct);
+            return AdminEndpoints.Json(pods.Select(p => new CapturedPodView(p.Pod.Uid, p.Pod.Namespace, p.Pod.Name, p.Pod.Ip,
+                p.Pod.Netns, p.Stats.OutboundOpened, p.Stats.OutboundClosed, p.Stats.InboundOpened, p.Stats.InboundClosed,
+                p.Stats.BytesSent, p.Stats.BytesReceived, p.Stats.Failed)).ToList());
         });
         return app;
     }

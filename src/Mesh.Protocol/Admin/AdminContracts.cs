@@ -22,6 +22,7 @@ public static class AdminRoutes
     public const string NodeState = "/v1/node/state";                  // GET  → NodeStateView (node members)
     public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
+    public const string CapturedPods = "/v1/node/pods";                // GET  → CapturedPodView[] (node members)
 }
 
 public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
@@ -46,6 +47,12 @@ public sealed record RegionView(string Address, IReadOnlyDictionary<string, int>
 public sealed record RegionStatsView(string TypeName, IReadOnlyList<RegionView> Regions, IReadOnlyList<string> Failed);
 
 public sealed record NodeStateView(string Node, long Version, bool Synced, NodeSlice Slice);
+
+/// <summary>A pod whose traffic this ztunnel captures, with its connection counters (bytes from the pod's view).</summary>
+public sealed record CapturedPodView(
+    string Uid, string Namespace, string Name, string Ip, string Netns,
+    long OutboundOpened, long OutboundClosed, long InboundOpened, long InboundClosed,
+    long BytesSent, long BytesReceived, long Failed);
 
 public sealed record ManifestErrorView(string File, int? Document, string Message);
 

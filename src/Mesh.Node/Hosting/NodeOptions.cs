@@ -1,0 +1,21 @@
+namespace Mesh.Node.Hosting;
+
+/// <summary>ztunnel settings, bound from the "Mesh:Node" configuration section. Ports are Istio's.</summary>
+public sealed class NodeOptions
+{
+    public const string Section = "Mesh:Node";
+
+    /// <summary>The node agent's ZDS socket; without it the ztunnel captures nothing (no pods are handed over).</summary>
+    public string? ZdsSocket { get; set; }
+
+    public int OutboundPort { get; set; } = 15001;
+    public int InboundPlaintextPort { get; set; } = 15006;
+    public int InboundHbonePort { get; set; } = 15008;
+    public int DnsPort { get; set; } = 15053;
+
+    /// <summary>How long a connection to a destination may take before the client is closed.</summary>
+    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an outbound connection waits for a remote address lookup through the control plane.</summary>
+    public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}

@@ -1,0 +1,192 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Mesh.Node.Capture;
+using Mesh.Node.Hosting;
+using Mesh.Node.Proxy;
+using Mesh.Protocol.Zds;
+
+namespace Mesh.Node.Workloads;
+
+/// <summary>
+/// The ztunnel's presence inside one enrolled pod: listeners opened in the pod's network namespace
+/// (15001 outbound, 15006 inbound plaintext) and the connections accepted on them. Bytes move on async pumps with
+/// pooled buffers; this class only accepts, resolves, connects and logs. Owned by <see cref="WorkloadManager"/>.
+/// </summary>
+public sealed class CapturedPod : IAsyncDisposable
+{
+    private readonly NodeOptions _options;
+    private readonly DestinationResolver _resolver;
+    private readonly ILogger _log;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _loops = [];
+    private NetworkNamespace? _netns;
+    private NetnsSocketFactory? _sockets;
+
+    public CapturedPod(ZdsPod pod, NodeOptions options, DestinationResolver resolver, ILogger log)
+    {
+        Pod = pod;
+        _options = options;
+        _resolver = resolver;
+        _log = log;
+        PodIp = IPAddress.Parse(pod.Ip);
+    }
+
+    public ZdsPod Pod { get; }
+    public IPAddress PodIp { get; }
+    public ConnectionStats Stats { get; } = new();
+    public string Name => $"{Pod.Namespace}/{Pod.Name}";
+
+    /// <summary>Opens the listeners inside the pod's netns; throws with a clear reason if it cannot.</summary>
+    public async Task StartAsync()
+    {
+        _netns = NetworkNamespace.Open(Pod.Netns);
+        _sockets = new NetnsSocketFactory(_netns);
+        var family = PodIp.AddressFamily;
+        var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
+        // Outbound: redirected traffic arrives with any destination; listen on all addresses of the pod netns.
+        var outbound = await _sockets.ListenAsync(new IPEndPoint(any, _options.OutboundPort), 512, null);
+        _listeners.Add(outbound);
+        var inbound = await _sockets.ListenAsync(new IPEndPoint(any, _options.InboundPlaintextPort), 512, null);
+        _listeners.Add(inbound);
+        _loops.Add(AcceptLoopAsync(outbound, HandleOutboundAsync));
+        _loops.Add(AcceptLoopAsync(inbound, HandleInboundPlaintextAsync));
+        _log.LogInformation("capturing pod {Pod} ({Ip}) in {Netns}: outbound :{Out}, inbound plaintext :{In}",
+            Name, Pod.Ip, Pod.Netns, _options.OutboundPort, _options.InboundPlaintextPort);
+    }
+
+    private async Task AcceptLoopAsync(Socket listener, Func<Socket, Task> handle)
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            Socket accepted;
+            try { accepted = await listener.AcceptAsync(_stop.Token); }
+            catch (OperationCanceledException) { return; }
+            catch (ObjectDisposedException) { return; }
+            catch (SocketException e)
+            {
+                _log.LogWarning("accept failed in pod {Pod}: {Error}", Name, e.Message);
+                continue;
+            }
+            _ = Task.Run(() => handle(accepted));
+        }
+    }
+
+    private async Task HandleOutboundAsync(Socket client)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Stats.Opened(Direction.Outbound);
+        var source = (IPEndPoint)client.RemoteEndPoint!;
+        IPEndPoint original;
+        try { original = SocketOptionsEx.GetOriginalDestination(client); }
+        catch (SocketException e)
+        {
+            Finish(Direction.Outbound, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
+            client.Dispose();
+            return;
+        }
+
+        ResolvedDestination destination;
+        try { destination = await _resolver.ResolveAsync(original, _stop.Token); }
+        catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or OperationCanceledException)
+        {
+            Finish(Direction.Outbound, source, original, null, 0, 0, started, "destination lookup timed out");
+            client.Dispose();
+            return;
+        }
+        if (destination.Target is null)
+        {
+            Finish(Direction.Outbound, source, original, destination, 0, 0, started, destination.Describe());
+            client.Dispose();
+            return;
+        }
+
+        // The upstream socket is born in the source pod's netns (the peer sees the pod's IP) and carries the
+        // ztunnel mark so the pod's own capture rules let it out.
+        await RelayAsync(Direction.Outbound, client, source, original, destination, destination.Target, bindSource: null, started);
+    }
+
+    private async Task HandleInboundPlaintextAsync(Socket client)
+    {
+        var started = Stopwatch.GetTimestamp();
+        Stats.Opened(Direction.Inbound);
+        var source = (IPEndPoint)client.RemoteEndPoint!;
+        IPEndPoint original;
+        try { original = SocketOptionsEx.GetOriginalDestination(client); }
+        catch (SocketException e)
+        {
+            Finish(Direction.Inbound, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
+            client.Dispose();
+            return;
+        }
+        if (!original.Address.Equals(PodIp))
+        {
+            Finish(Direction.Inbound, source, original, null, 0, 0, started, $"destination {original.Address} is not this pod");
+            client.Dispose();
+            return;
+        }
+        // To the app with the client's own source address (IP_TRANSPARENT), as Istio does.
+        await RelayAsync(Direction.Inbound, client, source, original, null, original, bindSource: source.Address, started);
+    }
+
+    private async Task RelayAsync(Direction direction, Socket client, IPEndPoint source, IPEndPoint original,
+        ResolvedDestination? destination, IPEndPoint target, IPAddress? bindSource, long started)
+    {
+        Socket? upstream = null;
+        try
+        {
+            upstream = await _sockets!.CreateTcpAsync(target.AddressFamily);
+            SocketOptionsEx.SetMark(upstream, SocketOptionsEx.ZtunnelMark);
+            if (bindSource is not null)
+            {
+                SocketOptionsEx.SetTransparent(upstream);
+                upstream.Bind(new IPEndPoint(bindSource, 0));
+            }
+            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+            {
+                connectTimeout.CancelAfter(_options.ConnectTimeout);
+                await upstream.ConnectAsync(target, connectTimeout.Token);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            var reason = e is OperationCanceledException ? "connect timed out" : $"connect failed: {((SocketException)e).SocketErrorCode}";
+            Finish(direction, source, original, destination, 0, 0, started, $"{target} {reason}");
+            upstream?.Dispose();
+            client.Dispose();
+            return;
+        }
+
+        var result = await TcpRelay.RunAsync(client, upstream, _stop.Token);
+        client.Dispose();
+        upstream.Dispose();
+        // From the pod's view: outbound, the pod is the client; inbound, the pod is the upstream app.
+        var (sent, received) = direction == Direction.Outbound
+            ? (result.BytesAToB, result.BytesBToA)
+            : (result.BytesBToA, result.BytesAToB);
+        Finish(direction, source, original, destination, sent, received, started, result.Error);
+    }
+
+    private void Finish(Direction direction, IPEndPoint source, IPEndPoint? original, ResolvedDestination? destination,
+        long sent, long received, long started, string? error)
+    {
+        Stats.Closed(direction, sent, received, error is not null);
+        var duration = Stopwatch.GetElapsedTime(started);
+        _log.LogInformation(
+            "connection complete pod={Pod} direction={Direction} src={Src} dst={Dst} target={Target} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
+            Name, direction.ToString().ToLowerInvariant(), source, original?.ToString() ?? "-",
+            destination?.Describe() ?? "-", sent, received, (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        foreach (var listener in _listeners) listener.Dispose();
+        await Task.WhenAll(_loops);
+        _sockets?.Dispose();
+        _netns?.Dispose();
+        _stop.Dispose();
+        _log.LogInformation("stopped capturing pod {Pod}", Name);
+    }
+}
