@@ -6,7 +6,8 @@ namespace Mesh.Node.Capture;
 // Programming a pod netns: iptables via iptables-restore --noflush (atomic per family), policy routing via ip.
 public sealed partial class InPodRules
 {
-    private static readonly string RuleSelector = $"fwmark {Hex(ReplyMark)}/{Hex(MarkMask)}";
+    private static readonly string FwMark = $"{Hex(ReplyMark)}/{Hex(MarkMask)}";
+    private static readonly string RuleSelector = $"fwmark {FwMark}";
 
     /// <summary>
     /// Programs the rules, the fwmark rule and the local route in <paramref name="netns"/> (a name under
@@ -21,7 +22,7 @@ public sealed partial class InPodRules
             await Ip(netns, family, ct, "route", "replace", "local", family.AnyLocal, "dev", "lo", "table", Num(RouteTable));
             var rules = await Ip(netns, family, ct, "rule", "show", "pref", Num(RulePriority));
             if (!rules.Stdout.Contains($"{RuleSelector} lookup {RouteTable}", StringComparison.Ordinal))
-                await Ip(netns, family, ct, "rule", "add", RuleSelector, "pref", Num(RulePriority), "lookup", Num(RouteTable));
+                await Ip(netns, family, ct, "rule", "add", "fwmark", FwMark, "pref", Num(RulePriority), "lookup", Num(RouteTable));
 
             var state = await SaveAsync(netns, family, ct);
             var stale = state.Values.Where(t => !Tables.Contains(t.Name)).ToList();
@@ -44,7 +45,7 @@ public sealed partial class InPodRules
             var state = await SaveAsync(netns, family, ct);
             await RemoveChainsAsync(netns, family, state.Values.ToList(), ct);
 
-            await DeleteIfPresentAsync(netns, family, ct, ["rule", "del", RuleSelector, "pref", Num(RulePriority), "lookup", Num(RouteTable)],
+            await DeleteIfPresentAsync(netns, family, ct, ["rule", "del", "fwmark", FwMark, "pref", Num(RulePriority), "lookup", Num(RouteTable)],
                 ["rule", "show", "pref", Num(RulePriority)], $"{RuleSelector} lookup {RouteTable}");
             await DeleteIfPresentAsync(netns, family, ct, ["route", "del", "local", family.AnyLocal, "dev", "lo", "table", Num(RouteTable)],
                 ["route", "show", "table", Num(RouteTable)], "local default dev lo");
