@@ -133,6 +133,22 @@ public sealed class CaptureTrafficSpec : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Without_the_fwmark_rule_a_spoofed_connection_gets_no_reply()
+    {
+        // Negative control for the test above: the app's SYN-ACK to the client IP leaves via eth0 instead of lo.
+        await Sh.RunAsync("ip", "-n", _pods.Server, "rule", "del", "fwmark", "0x111/0xfff", "pref", "32764", "lookup", "100");
+        await ListenAsync(_server, IPAddress.Any, 8080);
+        var upstream = Own(await _server.CreateTcpAsync(AddressFamily.InterNetwork, socket =>
+        {
+            SocketOptionsEx.SetMark(socket);
+            SocketOptionsEx.SetTransparent(socket);
+            socket.Bind(new IPEndPoint(_pods.ClientIp, 0));
+        }).WaitAsync(Deadline));
+
+        await Assert.ThrowsAsync<TimeoutException>(() => upstream.ConnectAsync(new IPEndPoint(_pods.ServerIp, 8080)).WaitAsync(TimeSpan.FromSeconds(3)));
+    }
+
+    [RootFact]
     public async Task Dns_is_captured_on_15053_except_the_ztunnels_own()
     {
         var dnsProxy = Own(await _client.BindUdpAsync(new IPEndPoint(IPAddress.Loopback, InPodRules.DnsPort)).WaitAsync(Deadline));
