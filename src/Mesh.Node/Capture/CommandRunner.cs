@@ -50,9 +50,16 @@ internal static class CommandRunner
         var stderr = process.StandardError.ReadToEndAsync(ct);
         try
         {
-            if (!string.IsNullOrEmpty(stdin))
-                await process.StandardInput.WriteAsync(stdin.AsMemory(), ct);
-            process.StandardInput.Close();
+            try
+            {
+                if (!string.IsNullOrEmpty(stdin))
+                    await process.StandardInput.WriteAsync(stdin.AsMemory(), ct);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // The command exited without reading its input (e.g. the netns is missing): report its exit and stderr.
+            }
             await process.WaitForExitAsync(ct);
         }
         catch (OperationCanceledException)

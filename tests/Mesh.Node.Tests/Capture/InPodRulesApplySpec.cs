@@ -76,6 +76,49 @@ public sealed class InPodRulesApplySpec : IAsyncLifetime
     }
 
     [RootFact]
+    public async Task Ipv6_is_programmed_and_removed_too()
+    {
+        var rules = new InPodRules(new InPodRulesOptions { Ipv6 = true });
+        var v6Before = await Sh.RunAsync("ip", "netns", "exec", _netns, "ip6tables-save");
+        var routingBefore = await Sh.RunAsync("ip", "-n", _netns, "-6", "rule", "show");
+
+        await rules.ApplyAsync(_netns);
+        await rules.ApplyAsync(_netns);
+        var v6 = await Sh.RunAsync("ip", "netns", "exec", _netns, "ip6tables-save");
+        Assert.Equal(3, v6.Split('\n').Count(l => l == "-A OUTPUT -j ISTIO_OUTPUT")); // one jump per table after two applies
+        Assert.Contains("--to-ports 15006", v6);
+        Assert.Contains("fwmark 0x111/0xfff lookup 100", await Sh.RunAsync("ip", "-n", _netns, "-6", "rule", "show"));
+        Assert.Contains("local default dev lo", await Sh.RunAsync("ip", "-n", _netns, "-6", "route", "show", "table", "100"));
+
+        await rules.RemoveAsync(_netns);
+        Assert.Equal(Strip(v6Before), Strip(await Sh.RunAsync("ip", "netns", "exec", _netns, "ip6tables-save")));
+        Assert.Equal(routingBefore, await Sh.RunAsync("ip", "-n", _netns, "-6", "rule", "show"));
+        Assert.Equal("", await Sh.IptablesSaveAsync(_netns));
+    }
+
+    private static string Strip(string save) => string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));
+
+    [RootFact]
+    public async Task A_netns_can_be_given_by_path()
+    {
+        var path = $"/var/run/netns/{_netns}";
+        await new InPodRules().ApplyAsync(path);
+        Assert.Contains("--to-ports 15001", await Sh.IptablesSaveAsync(_netns));
+
+        await new InPodRules().RemoveAsync(path);
+        Assert.Equal("", await Sh.IptablesSaveAsync(_netns));
+    }
+
+    [RootFact]
+    public async Task Failures_through_nsenter_name_the_command_and_its_stderr()
+    {
+        // A namespace file of the wrong type: nsenter refuses it.
+        var error = await Assert.ThrowsAsync<CaptureCommandException>(() => new InPodRules().RemoveAsync("/proc/self/ns/uts"));
+        Assert.StartsWith("nsenter --net=/proc/self/ns/uts -- ", error.Command);
+        Assert.NotEmpty(error.Stderr);
+    }
+
+    [RootFact]
     public async Task Failures_name_the_command_and_its_stderr()
     {
         var error = await Assert.ThrowsAsync<CaptureCommandException>(() => new InPodRules().ApplyAsync("mt-no-such-netns"));
