@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Node.Capture;
+using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Proxy;
 using Mesh.Protocol.Zds;
@@ -21,8 +22,10 @@ public sealed class CapturedPod : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _loops = [];
-    private NetworkNamespace? _netns;
+    private readonly InPodRules _rules = new();
     private NetnsSocketFactory? _sockets;
+    private DnsForwarder? _dns;
+    private bool _rulesApplied;
 
     public CapturedPod(ZdsPod pod, NodeOptions options, DestinationResolver resolver, ILogger log)
     {
@@ -38,11 +41,13 @@ public sealed class CapturedPod : IAsyncDisposable
     public ConnectionStats Stats { get; } = new();
     public string Name => $"{Pod.Namespace}/{Pod.Name}";
 
-    /// <summary>Opens the listeners inside the pod's netns; throws with a clear reason if it cannot.</summary>
+    /// <summary>
+    /// Opens the listeners inside the pod's netns, then programs the pod's capture rules (listeners first, so
+    /// redirected traffic never meets a closed port). Throws with a clear reason if either fails.
+    /// </summary>
     public async Task StartAsync()
     {
-        _netns = NetworkNamespace.Open(Pod.Netns);
-        _sockets = new NetnsSocketFactory(_netns);
+        _sockets = NetnsSocketFactory.Open(Pod.Netns);
         var family = PodIp.AddressFamily;
         var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
         // Outbound: redirected traffic arrives with any destination; listen on all addresses of the pod netns.
@@ -52,8 +57,12 @@ public sealed class CapturedPod : IAsyncDisposable
         _listeners.Add(inbound);
         _loops.Add(AcceptLoopAsync(outbound, HandleOutboundAsync));
         _loops.Add(AcceptLoopAsync(inbound, HandleInboundPlaintextAsync));
-        _log.LogInformation("capturing pod {Pod} ({Ip}) in {Netns}: outbound :{Out}, inbound plaintext :{In}",
-            Name, Pod.Ip, Pod.Netns, _options.OutboundPort, _options.InboundPlaintextPort);
+        _dns = new DnsForwarder(UpstreamResolvers.FromResolvConf(), _options.ConnectTimeout);
+        await _dns.StartAsync(_sockets, _options.DnsPort);
+        await _rules.ApplyAsync(Pod.Netns);
+        _rulesApplied = true;
+        _log.LogInformation("capturing pod {Pod} ({Ip}) in {Netns}: outbound :{Out}, inbound plaintext :{In}, dns :{Dns}",
+            Name, Pod.Ip, Pod.Netns, _options.OutboundPort, _options.InboundPlaintextPort, _options.DnsPort);
     }
 
     private async Task AcceptLoopAsync(Socket listener, Func<Socket, Task> handle)
@@ -163,9 +172,15 @@ public sealed class CapturedPod : IAsyncDisposable
         upstream.Dispose();
         // From the pod's view: outbound, the pod is the client; inbound, the pod is the upstream app.
         var (sent, received) = direction == Direction.Outbound
-            ? (result.BytesAToB, result.BytesBToA)
-            : (result.BytesBToA, result.BytesAToB);
-        Finish(direction, source, original, destination, sent, received, started, result.Error);
+            ? (result.BytesUp, result.BytesDown)
+            : (result.BytesDown, result.BytesUp);
+        var error = result.Outcome switch
+        {
+            RelayOutcome.Failed => $"{result.ErrorSide.ToString().ToLowerInvariant()} failed: {result.Error?.Message}",
+            RelayOutcome.Cancelled => "closed by the ztunnel",
+            _ => null,
+        };
+        Finish(direction, source, original, destination, sent, received, started, error);
     }
 
     private void Finish(Direction direction, IPEndPoint source, IPEndPoint? original, ResolvedDestination? destination,
@@ -181,11 +196,17 @@ public sealed class CapturedPod : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Rules first, so the pod's traffic flows directly again before the listeners go away.
+        if (_rulesApplied && File.Exists(Pod.Netns))
+        {
+            try { await _rules.RemoveAsync(Pod.Netns); }
+            catch (CaptureCommandException e) { _log.LogWarning("removing capture rules of {Pod}: {Error}", Name, e.Message); }
+        }
         await _stop.CancelAsync();
         foreach (var listener in _listeners) listener.Dispose();
         await Task.WhenAll(_loops);
+        if (_dns is not null) await _dns.DisposeAsync();
         _sockets?.Dispose();
-        _netns?.Dispose();
         _stop.Dispose();
         _log.LogInformation("stopped capturing pod {Pod}", Name);
     }
