@@ -1,18 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite exactly as CI does. Installs the Debian packages tests need when missing (as root).
+# Tests that need root skip with a visible reason when run as another user.
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-need=()
-for tool in ip:iproute2 curl:curl; do
-  command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
-done
-if [ ${#need[@]} -gt 0 ]; then
-  if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-  else
-    echo "test.sh: missing ${need[*]} (install them, or run as root to have them installed)" >&2
-  fi
-fi
+"$root/scripts/prereqs.sh" || exit 1
 log="$(mktemp)"
 dotnet test "$root/MeshActors.sln" -c Release "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
