@@ -10,6 +10,8 @@ public interface IHostResources
     void DeleteNetns(string name);
     void DeleteLink(string name);
     void DeleteIptablesRule(string table, IReadOnlyList<string> rule);
+    /// <summary>Deletes the nftables table (e.g. "ip filter") if no rules are left in it (iptables-nft creates it on first use).</summary>
+    void DeleteEmptyNftTable(string table);
     void RestoreSysctl(string path, string value);
     void DeleteDirectory(string path);
 }

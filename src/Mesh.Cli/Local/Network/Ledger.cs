@@ -13,6 +13,7 @@ public sealed record LedgerEntry(
     public const string Netns = "netns";
     public const string Link = "link";          // a veth host end or a bridge; deleting it is enough
     public const string Iptables = "iptables";  // Name = table, Args = rule spec (chain first)
+    public const string NftTable = "nft-table"; // Name = "family table"; a table iptables-nft created for our rules
     public const string Sysctl = "sysctl";      // Name = /proc/sys path, Value = the value before we changed it
     public const string Directory = "dir";
     public const string Process = "process";    // Name = pid, Value = start time (guards against pid reuse)
@@ -100,6 +101,7 @@ public sealed class Ledger(string path)
             case LedgerEntry.Netns: host.DeleteNetns(entry.Name); break;
             case LedgerEntry.Link: host.DeleteLink(entry.Name); break;
             case LedgerEntry.Iptables: host.DeleteIptablesRule(entry.Name, entry.Args ?? []); break;
+            case LedgerEntry.NftTable: host.DeleteEmptyNftTable(entry.Name); break;
             case LedgerEntry.Sysctl: host.RestoreSysctl(entry.Name, entry.Value ?? ""); break;
             case LedgerEntry.Directory: host.DeleteDirectory(entry.Name); break;
             default: throw new InvalidOperationException($"unknown ledger entry kind '{entry.Kind}'");

@@ -33,6 +33,15 @@ public sealed class LinuxHostResources(ICommandRunner runner) : IHostResources
         CommandRunner.Must(runner, "iptables", ["-t", table, "-D", .. spec]);
     }
 
+    public void DeleteEmptyNftTable(string table)
+    {
+        var parts = table.Split(' ');
+        if (!runner.Run("nft", "list", "table", parts[0], parts[1]).Ok) return;
+        // Someone else's rules arrived meanwhile: then the table is theirs too, and stays.
+        if (runner.Run("iptables-save", "-t", parts[1]).Stdout.Contains("\n-A ", StringComparison.Ordinal)) return;
+        CommandRunner.Must(runner, "nft", "delete", "table", parts[0], parts[1]);
+    }
+
     public void RestoreSysctl(string path, string value)
     {
         if (File.Exists(path)) File.WriteAllText(path, value + "\n");

@@ -26,6 +26,9 @@ public sealed class PodNetwork(ICommandRunner runner, Ledger ledger, string host
                 ledger.Record(new LedgerEntry(LedgerEntry.Sysctl, IpForward, old));
                 File.WriteAllText(IpForward, "1\n");
             }
+            // iptables-nft creates its table on first use; remember to remove it if it was not there before.
+            if (!runner.Run("nft", "list", "table", "ip", "filter").Ok && runner.Run("nft", "--version").Ok)
+                ledger.Record(new LedgerEntry(LedgerEntry.NftTable, "ip filter"));
             foreach (var rule in ForwardRules)
             {
                 if (runner.Run("iptables", ["-t", "filter", "-C", .. rule]).Ok) continue;
