@@ -81,6 +81,7 @@ public sealed class PodNetwork(ICommandRunner runner, Ledger ledger, string host
         CommandRunner.Must(runner, "ip", "link", "set", host, "up");
 
         var dir = LocalNames.EtcNetnsDir(netns);
+        if (!Directory.Exists(Path.GetDirectoryName(dir))) ledger.Record(new LedgerEntry(LedgerEntry.Directory, Path.GetDirectoryName(dir)!));
         ledger.Record(new LedgerEntry(LedgerEntry.Directory, dir));
         Directory.CreateDirectory(dir);
         var hostResolv = File.Exists(hostResolvConf) ? File.ReadAllText(hostResolvConf) : "";
