@@ -13,7 +13,6 @@ public sealed class DesiredWatcher(int controlAdminPort, Func<LocalDesiredState,
     public async Task RunAsync(CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{controlAdminPort}/"), Timeout = Timeout.InfiniteTimeSpan };
-        long seen = 0;
         string? lastError = null;
         while (!ct.IsCancellationRequested)
         {
@@ -24,11 +23,13 @@ public sealed class DesiredWatcher(int controlAdminPort, Func<LocalDesiredState,
                 await using var body = await response.Content.ReadAsStreamAsync(ct);
                 using var reader = new StreamReader(body);
                 lastError = null;
+                // Per connection: a restarted control numbers from 1 again; re-applying equal content changes nothing.
+                long seen = 0;
                 while (await reader.ReadLineAsync(ct) is { } line)
                 {
                     if (line.Length == 0) continue; // keep-alive
                     var state = JsonSerializer.Deserialize<LocalDesiredState>(line, AdminJson.Options);
-                    // Generation 0 = the control has not read its manifests yet; a restarted control counts from 1 again.
+                    // Generation 0 = the control has not read its manifests yet.
                     if (state is null || state.Generation == 0) continue;
                     if (state.Generation == seen) continue;
                     seen = state.Generation;
