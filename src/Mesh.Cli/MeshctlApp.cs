@@ -2,6 +2,7 @@ using System.CommandLine;
 using Mesh.Cli.Commands;
 using Mesh.Cli.Commands.Cluster;
 using Mesh.Cli.Commands.Config;
+using Mesh.Cli.Commands.Local;
 using Mesh.Cli.Commands.Sharding;
 using Mesh.Cli.Commands.ZtunnelConfig;
 
@@ -23,6 +24,7 @@ public static class MeshctlApp
             ShardingCommands.Build(context),
             ZtunnelConfigCommands.Build(context),
             ConfigCommands.Build(context),
+            LocalCommands.Build(context, getEnvironment ?? Environment.GetEnvironmentVariable),
         };
         return root;
     }

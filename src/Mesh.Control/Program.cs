@@ -1,8 +1,10 @@
 using Mesh.Control.Hosting;
+using Mesh.Control.Local;
 using Mesh.Hosting;
 using Mesh.Hosting.Admin;
 using Mesh.Hosting.Cluster;
 using Mesh.Protocol.Admin;
+using Mesh.Protocol.Local;
 
 // mesh-control: reads the mesh's configuration, computes state, holds it in cluster sharding, serves nodes.
 var controlOptions = new ControlOptions();
@@ -21,12 +23,15 @@ if (!Directory.Exists(controlOptions.Manifests))
 }
 
 builder.Services.AddSingleton(controlOptions);
+builder.Services.AddSingleton<LocalDesiredFeed>();
 builder.Services.AddSingleton<ConfigPipeline>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ConfigPipeline>());
 
 var app = builder.Build();
 app.MapMeshCommands();
 app.MapGet(AdminRoutes.ConfigStatus, (ConfigPipeline pipeline) => AdminEndpoints.Json(pipeline.Status()));
+app.MapGet(Routes.Desired, (LocalDesiredFeed feed) => AdminEndpoints.Json(feed.Current));
+app.MapGet(Routes.DesiredWatch, LocalDesiredEndpoints.WatchAsync);
 app.Logger.LogInformation("mesh-control {Name} starting: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}, manifests {Dir}",
     options.Name, options.Hostname, options.Port, options.AdminBind, options.AdminPort, controlOptions.Manifests);
 await app.RunAsync();

@@ -3,17 +3,20 @@ using Akka.Hosting;
 using Mesh.Control.Ambient;
 using Mesh.Control.Config.Files;
 using Mesh.Control.Distribution;
+using Mesh.Control.Local;
 using Mesh.Protocol.Admin;
 
 namespace Mesh.Control.Hosting;
 
 /// <summary>
 /// YAML → state → cluster: watches the manifest directory, recomputes the mesh state on every change and
-/// hands it to the local state publisher. Keeps the latest snapshot for the <c>config status</c> view.
+/// hands it to the local state publisher. Keeps the latest snapshot for the <c>config status</c> view, and feeds the
+/// local-mode desired state (<see cref="LocalDesiredFeed"/>) that the local supervisor watches.
 /// </summary>
 public sealed class ConfigPipeline(
     ControlOptions options,
     IRequiredActor<StatePublisher> publisher,
+    LocalDesiredFeed localDesired,
     ILogger<ConfigPipeline> logger,
     ILoggerFactory loggerFactory) : IHostedService, IDisposable
 {
@@ -31,6 +34,7 @@ public sealed class ConfigPipeline(
         RootNamespace = options.RootNamespace,
         DomainSuffix = options.DomainSuffix,
         Nodes = options.NodeList(),
+        PodCidrPrefix = options.PodCidrPrefix,
     };
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -52,6 +56,7 @@ public sealed class ConfigPipeline(
                 foreach (var warning in state.Warnings) logger.LogWarning("{Warning}", warning);
             _lastWarnings = state.Warnings.ToList();
             _publisher!.Tell(new PublishState(state.Workloads, state.Services, state.Policies));
+            localDesired.Update(snapshot.Set, state, Ambient.Nodes, snapshot.Errors.Count);
         }
     }
 

@@ -11,6 +11,12 @@ public sealed class ControlOptions
     /// <summary>Comma-separated node names that pods without spec.nodeName are scheduled onto.</summary>
     public string Nodes { get; set; } = "node-0";
 
+    /// <summary>
+    /// First two octets of the pod network (node i gets &lt;prefix&gt;.i.0/24). Local mode without root asks for
+    /// loopback addresses ("127.10") so pods can bind their IPs without network namespaces.
+    /// </summary>
+    public string PodCidrPrefix { get; set; } = "10.244";
+
     public string TrustDomain { get; set; } = "cluster.local";
     public string ClusterId { get; set; } = "Kubernetes";
     public string RootNamespace { get; set; } = "istio-system";

@@ -35,8 +35,9 @@ public sealed record LocalPod(
     IReadOnlyDictionary<string, string> Labels,
     IReadOnlyList<LocalContainer> Containers);
 
-/// <summary>A service for name resolution inside pods (hosts/DNS): VIPs and ports.</summary>
-public sealed record LocalService(string Namespace, string Name, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<int> Ports);
+/// <summary>A service for name resolution inside pods (hosts/DNS): VIPs and ports; <c>Endpoints</c> = IPs of the pods it selects.</summary>
+public sealed record LocalService(string Namespace, string Name, string Hostname, IReadOnlyList<string> Addresses, IReadOnlyList<int> Ports,
+    IReadOnlyList<string>? Endpoints = null);
 
 /// <summary>Everything the supervisor must realise; <c>Generation</c> grows with every change.</summary>
 public sealed record LocalDesiredState(

@@ -1,0 +1,51 @@
+using System.Globalization;
+using Mesh.Cli.Local;
+using Mesh.Cli.Output;
+
+namespace Mesh.Cli.Commands.Local;
+
+/// <summary>Table rendering of <see cref="LocalStatus"/> (members, pods, services).</summary>
+internal static class LocalStatusView
+{
+    public static void Render(TextWriter output, LocalStatus status)
+    {
+        output.WriteLine($"Local mesh ({status.Mode}), state {status.StateDir}, manifests {status.Manifests}, control {status.ControlEndpoint}");
+        output.WriteLine();
+        var members = new TableWriter().Row("MEMBER", "ROLE", "PID", "CLUSTER", "RESTARTS");
+        foreach (var m in status.Members)
+            members.Row(m.Name, m.Role, m.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", m.Cluster, Number(m.Restarts));
+        members.WriteTo(output);
+        output.WriteLine();
+
+        if (status.Pods.Count == 0) output.WriteLine("No pods.");
+        else
+        {
+            var pods = new TableWriter().Row("NAMESPACE", "NAME", "IP", "NODE", "AMBIENT", "READY", "STATUS");
+            foreach (var p in status.Pods)
+                pods.Row(p.Namespace, p.Name, p.Ip, p.Node, p.Ambient ? "yes" : "no", p.Ready ? "yes" : p.Failed ? "FAILED" : "no", p.Message);
+            pods.WriteTo(output);
+        }
+        output.WriteLine();
+
+        if (status.Services.Count == 0) output.WriteLine("No services.");
+        else
+        {
+            var services = new TableWriter().Row("NAMESPACE", "NAME", "VIP", "PORTS", "ENDPOINTS");
+            foreach (var s in status.Services)
+                services.Row(s.Namespace, s.Name, s.Vip, string.Join(',', s.Ports.Select(Number)), s.Endpoints.Count == 0 ? "<none>" : string.Join(',', s.Endpoints));
+            services.WriteTo(output);
+        }
+    }
+
+    /// <summary>What <c>up</c> prints once the mesh is ready.</summary>
+    public static void Summary(TextWriter output, LocalStatus status)
+    {
+        Render(output, status);
+        output.WriteLine();
+        if (status.ManifestErrors > 0)
+            output.WriteLine($"{Number(status.ManifestErrors)} manifest error(s): see 'meshctl local status' (the last good state is in force)");
+        output.WriteLine("try: meshctl local exec -n demo client -- curl -s http://echo.demo:8080/");
+    }
+
+    private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
+}

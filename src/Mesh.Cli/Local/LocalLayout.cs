@@ -1,0 +1,22 @@
+namespace Mesh.Cli.Local;
+
+/// <summary>Files in the local mode state directory.</summary>
+public sealed record LocalLayout(string StateDir)
+{
+    public string LockFile => Path.Combine(StateDir, "supervisor.pid");
+    public string Ledger => Path.Combine(StateDir, "ledger.jsonl");
+    public string Status => Path.Combine(StateDir, "status.json");
+    public string ZdsSocket => Path.Combine(StateDir, "zds.sock");
+    public string Logs => Path.Combine(StateDir, "logs");
+    public string SupervisorLog => Path.Combine(Logs, "supervisor.log");
+
+    /// <summary>/var/lib/meshactors/local as root; $XDG_STATE_HOME/meshactors/local (or ~/.local/state/…) otherwise.</summary>
+    public static string DefaultStateDir(bool root, Func<string, string?> getEnvironment)
+    {
+        if (root) return "/var/lib/meshactors/local";
+        var state = getEnvironment("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(state))
+            state = Path.Combine(getEnvironment("HOME") ?? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        return Path.Combine(state, "meshactors", "local");
+    }
+}

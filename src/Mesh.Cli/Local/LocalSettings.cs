@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace Mesh.Cli.Local;
+
+/// <summary>
+/// What <c>local up</c> was asked for; passed to the detached supervisor as its command line. Member i of N nodes
+/// uses remoting <c>RemotingBase + 1 + i</c> and command endpoint <c>AdminBase + 1 + i</c>; the control uses the bases.
+/// </summary>
+public sealed record LocalSettings(
+    string Manifests,
+    int Nodes,
+    string StateDir,
+    int RemotingBase,
+    int AdminBase,
+    string? BinDir,
+    bool NetworkNamespaces)
+{
+    public const int DefaultRemotingBase = 4053;
+    public const int DefaultAdminBase = 9110;
+    /// <summary>Pod network of non-root mode: loopback, so pods can bind their own address without a netns.</summary>
+    public const string LoopbackPodPrefix = "127.10";
+
+    public LocalLayout Layout => new(StateDir);
+
+    public IReadOnlyList<string> NodeNames =>
+        Enumerable.Range(0, Nodes).Select(i => "node-" + i.ToString(CultureInfo.InvariantCulture)).ToList();
+
+    public int ControlAdminPort => AdminBase;
+
+    public IEnumerable<int> Ports =>
+        Enumerable.Range(0, Nodes + 1).SelectMany(i => new[] { RemotingBase + i, AdminBase + i });
+}
