@@ -36,7 +36,18 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
 });
 builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
 builder.Services.AddSingleton(nodeOptions);
-builder.Services.AddSingleton(sp => new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!));
+builder.Services.AddSingleton(sp =>
+{
+    var store = new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!);
+    if (nodeOptions.StateCache is { } path)
+    {
+        var cache = new NodeStateCache(path, store, TimeSpan.FromMilliseconds(200),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<NodeStateCache>());
+        cache.Load(); // before any actor or listener reads the store
+        cache.Start();
+    }
+    return store;
+});
 builder.Services.AddHostedService<ZdsClient>();
 
 var app = builder.Build();

@@ -8,6 +8,9 @@ public sealed record LocalLayout(string StateDir)
     public string Status => Path.Combine(StateDir, "status.json");
     public string ZdsSocket => Path.Combine(StateDir, "zds.sock");
     public string Logs => Path.Combine(StateDir, "logs");
+
+    /// <summary>Where a node's ztunnel keeps its last known state across restarts.</summary>
+    public string NodeStateCache(string node) => Path.Combine(StateDir, "nodes", node + ".state.json");
     public string SupervisorLog => Path.Combine(Logs, "supervisor.log");
 
     /// <summary>/var/lib/meshactors/local as root; $XDG_STATE_HOME/meshactors/local (or ~/.local/state/…) otherwise.</summary>

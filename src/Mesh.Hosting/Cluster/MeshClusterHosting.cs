@@ -19,6 +19,11 @@ public static class MeshClusterHosting
             akka.cluster.split-brain-resolver.stable-after = {{(int)options.DownAfter.TotalMilliseconds}}ms
             akka.cluster.failure-detector.acceptable-heartbeat-pause = {{(int)options.FailureDetectionPause.TotalMilliseconds}}ms
             akka.cluster.log-info-verbose = off
+            # A restarted member (same address, new incarnation) is let in only after its old self is removed; retry
+            # the join often so it is back within seconds, not Akka's default 10 s.
+            akka.cluster.retry-unsuccessful-join-after = 1s
+            akka.cluster.seed-node-timeout = 2s
+            akka.cluster.sharding.retry-interval = 1s
             akka.remote.dot-netty.tcp.maximum-frame-size = 16MiB
             akka.cluster.sharding.passivate-idle-entity-after = off
             akka.coordinated-shutdown.exit-clr = off

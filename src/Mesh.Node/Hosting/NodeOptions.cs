@@ -8,6 +8,12 @@ public sealed class NodeOptions
     /// <summary>The node agent's ZDS socket; without it the ztunnel captures nothing (no pods are handed over).</summary>
     public string? ZdsSocket { get; set; }
 
+    /// <summary>
+    /// File where the node's last known state is kept, so a restarted ztunnel serves at once (optional;
+    /// local mode sets it in the state directory).
+    /// </summary>
+    public string? StateCache { get; set; }
+
     public int OutboundPort { get; set; } = 15001;
     public int InboundPlaintextPort { get; set; } = 15006;
     public int InboundHbonePort { get; set; } = 15008;

@@ -50,6 +50,9 @@ public sealed class AddressCache : ReceiveActor
             if (_waiting.Remove(address, out var waiters))
                 foreach (var waiter in waiters) waiter.Tell(answer.Record);
         });
+        // Addresses restored from the state cache are refreshed (and watched) as soon as the cluster answers.
+        foreach (var address in _store.CachedAddresses) _region.Tell(new LookupAddress(address, Watch: true));
+
         Receive<Terminated>(t =>
         {
             if (!_byEntity.Remove(t.ActorRef, out var addresses)) return;

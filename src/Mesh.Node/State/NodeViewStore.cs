@@ -30,7 +30,22 @@ public sealed class NodeViewStore(string node)
         Changed?.Invoke(_view);
     }
 
+    /// <summary>Raised after an address record was stored (for the state cache; never on the data path).</summary>
+    public event Action? AddressChanged;
+
     public bool TryGetAddress(string address, out AddressRecord record) => _addresses.TryGetValue(address, out record!);
-    public void PutAddress(AddressRecord record) => _addresses[record.Address] = record;
+
+    public void PutAddress(AddressRecord record)
+    {
+        _addresses[record.Address] = record;
+        AddressChanged?.Invoke();
+    }
+
+    /// <summary>Seeds the store from a previous run's cache; it stays not <see cref="Synced"/> until a snapshot arrives.</summary>
+    public void Restore(NodeSlice slice, IEnumerable<AddressRecord> addresses)
+    {
+        foreach (var record in addresses) _addresses[record.Address] = record;
+        _view = new NodeView(slice, 0);
+    }
     public IReadOnlyCollection<string> CachedAddresses => (IReadOnlyCollection<string>)_addresses.Keys;
 }

@@ -83,6 +83,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             var name = settings.NodeNames[i];
             var args = new List<string> { nodeDll, $"--Mesh:Name={name}", $"--Mesh:Port={settings.RemotingBase + 1 + i}", $"--Mesh:AdminPort={settings.AdminBase + 1 + i}" };
             if (settings.NetworkNamespaces) args.Add($"--Mesh:Node:ZdsSocket={_layout.ZdsSocket}");
+            args.Add($"--Mesh:Node:StateCache={_layout.NodeStateCache(name)}");
             StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common], ledger);
         }
     }
