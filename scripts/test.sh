@@ -4,8 +4,11 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/scripts/prereqs.sh" || exit 1
+dotnet build "$root/MeshActors.sln" -c Release -nologo -v quiet || exit 1
 log="$(mktemp)"
-dotnet test "$root/MeshActors.sln" -c Release "$@" 2>&1 | tee "$log"
+# One test project at a time (-m:1): the multi-process and netns tests measure recovery times and must not share
+# the 2 cores with other test assemblies.
+dotnet test "$root/MeshActors.sln" -c Release --no-build -m:1 "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 # One closing line over all test assemblies.
 awk '/(Passed|Failed)! +- +Failed:/ { gsub(",", ""); f += $4; p += $6; s += $8 } END { printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"

@@ -68,7 +68,6 @@ public sealed class LocalUpTests : IDisposable
         start.ArgumentList.Add(RepoPaths.Meshctl);
         // --state-dir right after the verb: anything after "--" belongs to the exec'd command.
         foreach (var arg in args.Take(2).Concat(["--state-dir", _state]).Concat(args.Skip(2))) start.ArgumentList.Add(arg);
-        start.Environment["MESHACTORS_ZTUNNEL_GRACE_SECONDS"] = "3";
         using var process = Process.Start(start)!;
         var stderr = process.StandardError.ReadToEndAsync();
         var stdout = await process.StandardOutput.ReadToEndAsync();

@@ -11,7 +11,7 @@ namespace Mesh.Cli.Local.Supervisor;
 /// </summary>
 public sealed class ChildProcess : IAsyncDisposable
 {
-    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan FirstBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan MaxBackoff = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan StableAfter = TimeSpan.FromSeconds(10);
 

@@ -13,9 +13,6 @@ namespace Mesh.Cli.Local.Supervisor;
 /// </summary>
 public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo = null)
 {
-    /// <summary>How long an ambient pod waits for its node's ztunnel to connect before it counts as Ready without capture.</summary>
-    public static TimeSpan ZtunnelGrace { get; set; } = TimeSpan.FromSeconds(
-        double.TryParse(Environment.GetEnvironmentVariable("MESHACTORS_ZTUNNEL_GRACE_SECONDS"), NumberStyles.Float, CultureInfo.InvariantCulture, out var s) ? s : 15);
 
     private readonly LocalLayout _layout = settings.Layout;
     private readonly List<(ChildProcess Process, string Role, int Port, int AdminPort)> _members = [];
@@ -168,7 +165,8 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
         var ready = false;
         if (runtime.Failure is not null) message = runtime.Failure;
         else if (!runtime.Containers.All(c => c.Running)) message = "starting containers" + (containers.Any(c => c.Restarts > 0) ? " (restarting; see logs)" : "");
-        else if (pod.Ambient && zds is not null && !zds.IsAcked(pod.Uid) && (zds.HasSeen(pod.Node) || DateTime.UtcNow - _started < ZtunnelGrace))
+        // An ambient pod is never Ready uncaptured (its traffic would bypass the mesh): like Istio's CNI, wait for the ack.
+        else if (pod.Ambient && zds is not null && !zds.IsAcked(pod.Uid))
             message = zds.AckError(pod.Uid) is { } error ? $"ztunnel could not capture: {error}" : $"waiting for {pod.Node}'s ztunnel";
         else if (pod.Containers.SelectMany(c => c.Ports).Where(p => p.Protocol == "TCP")
                      .FirstOrDefault(p => !_portsOpen.GetValueOrDefault($"{pod.Uid}:{p.ContainerPort}")) is { } closed)
@@ -176,8 +174,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
         else
         {
             ready = true;
-            message = pod.Ambient && zds is not null && !zds.IsAcked(pod.Uid) ? $"running without capture ({pod.Node}'s ztunnel did not connect to ZDS)"
-                : pod.Ambient && zds is null ? "running without capture (needs root)" : "running";
+            message = pod.Ambient && zds is null ? "running without capture (needs root)" : "running";
         }
         return new PodStatus(pod.Namespace, pod.Name, pod.Uid, pod.Ip, pod.Node, pod.Ambient, ready, runtime.Failure is not null, message, containers);
     }

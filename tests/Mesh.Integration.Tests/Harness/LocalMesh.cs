@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Mesh.Cli.Local;
+using Mesh.Protocol.Admin;
+
+namespace Mesh.Integration.Tests.Harness;
+
+/// <summary>
+/// A local mesh driven through the real meshctl binary, in its own state directory, manifest copy and port range,
+/// so tests never touch a user's mesh. Disposing runs <c>local down</c> whatever happened.
+/// </summary>
+public sealed class LocalMesh : IAsyncDisposable
+{
+    private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
+
+    private LocalMesh()
+    {
+        Manifests = Directory.CreateTempSubdirectory("ma-manifests-").FullName;
+        StateDir = Directory.CreateTempSubdirectory("ma-state-").FullName;
+        RemotingBase = FreeRange(4);
+        AdminBase = FreeRange(4);
+    }
+
+    public string Manifests { get; }
+    public string StateDir { get; }
+    public int RemotingBase { get; }
+    public int AdminBase { get; }
+
+    /// <summary>Copies examples/quickstart into a fresh manifest directory (not started yet).</summary>
+    public static LocalMesh FromQuickstart()
+    {
+        var mesh = new LocalMesh();
+        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples", "quickstart")))
+            File.Copy(file, Path.Combine(mesh.Manifests, Path.GetFileName(file)));
+        return mesh;
+    }
+
+    public async Task UpAsync(int nodes = 2)
+    {
+        var up = await MeshctlAsync("local", "up", "-f", Manifests, "--nodes", $"{nodes}", "--timeout", "120",
+            "--remoting-port", $"{RemotingBase}", "--admin-port", $"{AdminBase}");
+        Assert.True(up.ExitCode == 0, $"local up failed:\n{up.Output}\n{SupervisorLog()}");
+    }
+
+    /// <summary>Runs meshctl with this mesh's state dir (inserted after the verb, before any "--").</summary>
+    public async Task<(int ExitCode, string Output, string Stdout)> MeshctlAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(RepoPaths.Meshctl);
+        foreach (var arg in args.Take(2).Concat(["--state-dir", StateDir]).Concat(args.Skip(2))) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await process.WaitForExitAsync(deadline.Token);
+        return (process.ExitCode, output + await stderr, output);
+    }
+
+    /// <summary>`local exec` of a command in a pod; returns exit code and stdout.</summary>
+    public Task<(int ExitCode, string Output, string Stdout)> ExecAsync(string ns, string pod, params string[] command) =>
+        MeshctlAsync(["local", "exec", "-n", ns, pod, "--", .. command]);
+
+    public async Task<LocalStatus> StatusAsync()
+    {
+        var status = await MeshctlAsync("local", "status", "-o", "json");
+        Assert.True(status.ExitCode == 0, status.Output);
+        return JsonSerializer.Deserialize<LocalStatus>(status.Stdout, AdminJson.Options)!;
+    }
+
+    /// <summary>Waits until status satisfies a condition (pods Ready after an edit, a restart, …).</summary>
+    public Task<LocalStatus> WaitForStatusAsync(Func<LocalStatus, bool> done, string what, TimeSpan? timeout = null) =>
+        Eventually.Until(StatusAsync, done, timeout ?? TimeSpan.FromSeconds(60), () => what + "\n" + SupervisorLog());
+
+    /// <summary>Pods captured by a node's ztunnel, with their connection counters.</summary>
+    public async Task<IReadOnlyList<CapturedPodView>> CapturedPodsAsync(string node)
+    {
+        var status = await StatusAsync();
+        var member = status.Members.Single(m => m.Name == node);
+        return (await Http.GetFromJsonAsync<List<CapturedPodView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.CapturedPods}", AdminJson.Options))!;
+    }
+
+    public string ContainerLog(string ns, string pod, string container)
+    {
+        var path = Path.Combine(StateDir, "logs", $"{ns}_{pod}_{container}.log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    public string MemberLog(string member)
+    {
+        var path = Path.Combine(StateDir, "logs", member + ".log");
+        return File.Exists(path) ? File.ReadAllText(path) : "";
+    }
+
+    public string SupervisorLog()
+    {
+        var path = Path.Combine(StateDir, "logs", "supervisor.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(40)) : "(no supervisor log)";
+    }
+
+    /// <summary>A base port with <paramref name="count"/> free ports after it, away from the defaults.</summary>
+    private static int FreeRange(int count)
+    {
+        for (var attempt = 0; attempt < 50; attempt++)
+        {
+            var start = Random.Shared.Next(20000, 60000);
+            if (Enumerable.Range(start, count).All(Mesh.Cli.Local.Supervisor.PortProbe.IsFree)) return start;
+        }
+        throw new InvalidOperationException("no free port range");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await MeshctlAsync("local", "down");
+        Directory.Delete(Manifests, recursive: true);
+        Directory.Delete(StateDir, recursive: true);
+    }
+}
