@@ -27,6 +27,8 @@ public static class MeshHost
         builder.Services.AddSingleton(options);
 
         builder.Logging.ClearProviders();
+        // Request-level ASP.NET logs would drown the mesh's own lines (meshctl polls the command endpoint).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.SingleLine = true;

@@ -41,7 +41,7 @@ builder.Services.AddSingleton(sp =>
     var store = new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!);
     if (nodeOptions.StateCache is { } path)
     {
-        var cache = new NodeStateCache(path, store, TimeSpan.FromMilliseconds(200),
+        var cache = new NodeStateCache(path, store, TimeSpan.FromMilliseconds(20),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<NodeStateCache>());
         cache.Load(); // before any actor or listener reads the store
         cache.Start();
