@@ -95,6 +95,15 @@ public static class LocalCommands
             await LocalDown.RunAsync(layout, TimeSpan.FromSeconds(30));
             throw new LocalModeException($"{result.Problem} (logs in {layout.Logs}; nothing was left running)");
         }
+        if (result.Status.ManifestErrors > 0)
+        {
+            // A fresh start from broken manifests is refused (as kubectl apply refuses a bad file); once running,
+            // later bad edits are reported and the last good state stays in force.
+            var errors = await ManifestErrorsAsync(result.Status, ct);
+            await LocalDown.RunAsync(layout, TimeSpan.FromSeconds(30));
+            foreach (var error in errors.Skip(1)) context.Error.WriteLine($"meshctl: {error}");
+            throw new LocalModeException($"{errors.FirstOrDefault() ?? "the manifests have errors"} (nothing was left running)");
+        }
         LocalStatusView.Summary(context.Out, result.Status);
         return ExitCodes.Ok;
     }
@@ -196,6 +205,21 @@ public static class LocalCommands
             return ExitCodes.Ok;
         }, ct));
         return status;
+    }
+
+    private static async Task<IReadOnlyList<string>> ManifestErrorsAsync(LocalStatus view, CancellationToken ct)
+    {
+        try
+        {
+            Client.MeshEndpoint.TryParse(view.ControlEndpoint, out var endpoint, out _);
+            using var client = new Client.AdminClient(endpoint);
+            var config = await client.GetAsync<ConfigStatusView>(AdminRoutes.ConfigStatus, ct);
+            return config.Errors.Select(e => e.Message).ToList();
+        }
+        catch (Client.AdminClientException)
+        {
+            return [];
+        }
     }
 
     private static async Task ConfigErrorsAsync(CommandContext context, LocalStatus view, CancellationToken ct)

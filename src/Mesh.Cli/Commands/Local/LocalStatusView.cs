@@ -44,7 +44,23 @@ internal static class LocalStatusView
         output.WriteLine();
         if (status.ManifestErrors > 0)
             output.WriteLine($"{Number(status.ManifestErrors)} manifest error(s): see 'meshctl local status' (the last good state is in force)");
-        output.WriteLine("try: meshctl local exec -n demo client -- curl -s http://echo.demo:8080/");
+        if (TryLine(status) is { } hint) output.WriteLine(hint);
+    }
+
+    /// <summary>A command to try against this mesh's own pods and services (not the quickstart's names).</summary>
+    internal static string? TryLine(LocalStatus status)
+    {
+        var service = status.Services.FirstOrDefault(s => s.Endpoints.Count > 0 && s.Ports.Count > 0);
+        if (service is null) return null;
+        var port = Number(service.Ports[0]);
+        if (status.Mode != LocalStatus.NetnsMode)
+            return $"try: curl -s http://{service.Endpoints[0]}:{port}/   (loopback mode: pods are reached by IP; no capture without root)";
+        var client = status.Pods
+            .Where(p => p.Ready && !service.Endpoints.Contains(p.Ip))
+            .OrderByDescending(p => p.Namespace == service.Namespace)
+            .FirstOrDefault();
+        if (client is null) return null;
+        return $"try: meshctl local exec -n {client.Namespace} {client.Name} -- curl -s http://{service.Name}.{service.Namespace}:{port}/";
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);
