@@ -9,8 +9,10 @@ public sealed record LocalLayout(string StateDir)
     public string ZdsSocket => Path.Combine(StateDir, "zds.sock");
     public string Logs => Path.Combine(StateDir, "logs");
 
+    public string NodesDir => Path.Combine(StateDir, "nodes");
+
     /// <summary>Where a node's ztunnel keeps its last known state across restarts.</summary>
-    public string NodeStateCache(string node) => Path.Combine(StateDir, "nodes", node + ".state.json");
+    public string NodeStateCache(string node) => Path.Combine(NodesDir, node + ".state.json");
     public string SupervisorLog => Path.Combine(Logs, "supervisor.log");
 
     /// <summary>/var/lib/meshactors/local as root; $XDG_STATE_HOME/meshactors/local (or ~/.local/state/…) otherwise.</summary>

@@ -23,6 +23,9 @@ internal static class LocalDown
             TryDelete(layout.LockFile);
             TryDelete(layout.Status);
             TryDelete(layout.ZdsSocket);
+            // The ztunnels' last known state belongs to this mesh; a later `up` (maybe other manifests) starts clean.
+            try { if (Directory.Exists(layout.NodesDir)) Directory.Delete(layout.NodesDir, recursive: true); }
+            catch (IOException) { } catch (UnauthorizedAccessException) { }
         }
         return (pid is not null, errors);
     }
