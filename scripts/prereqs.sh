@@ -2,7 +2,7 @@
 # Installs the Debian packages the local mesh and the tests use, when missing (needs root; otherwise says what to install).
 set -uo pipefail
 need=()
-for tool in ip:iproute2 iptables:iptables curl:curl nsenter:util-linux nghttp:nghttp2-client dig:dnsutils; do
+for tool in ip:iproute2 iptables:iptables curl:curl nsenter:util-linux nghttp:nghttp2-client dig:dnsutils python3:python3; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need+=("${tool##*:}")
 done
 [ ${#need[@]} -eq 0 ] && exit 0

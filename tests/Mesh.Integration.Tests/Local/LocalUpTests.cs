@@ -23,14 +23,6 @@ public sealed class LocalUpTests : IDisposable
         var before = HostSnapshot.Take();
         foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Root, "examples", "quickstart")))
             File.Copy(file, Path.Combine(_manifests, Path.GetFileName(file)));
-        if (!File.Exists(Path.Combine(RepoPaths.Root, "src", "Mesh.Echo", "bin", RepoPaths.Configuration, "net10.0", "mesh-echo.dll")))
-        {
-            // The echo image is not built here: the same Deployment, served by python's http.server instead.
-            var echo = Path.Combine(_manifests, "echo.yaml");
-            File.WriteAllText(echo, File.ReadAllText(echo).Replace("image: meshactors/echo",
-                "image: python:3\n        command: [\"python3\", \"-m\", \"http.server\", \"8080\"]"));
-        }
-
         var up = await Meshctl("local", "up", "-f", _manifests, "--nodes", "2", "--timeout", "120", "--remoting-port", $"{_remoting}", "--admin-port", $"{_admin}");
         Assert.True(up.ExitCode == 0, up.Output);
         Assert.Contains("try: meshctl local exec", up.Output);
