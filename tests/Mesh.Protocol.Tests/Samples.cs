@@ -121,5 +121,11 @@ internal static class Samples
         yield return new AddressAnswer(AddressRecord.Unknown("10.9.9.9"), 0);
         yield return new NeedAddress("fd00:10:244:1::11");
         yield return new NeedAddress("");
+        yield return new CertificateSigningRequest("node-0", "spiffe://cluster.local/ns/demo/sa/echo",
+            "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n");
+        yield return new CertificateSigningRequest("", "", "");
+        yield return new CertificateIssued("spiffe://cluster.local/ns/demo/sa/echo",
+            "-----BEGIN CERTIFICATE-----\nleaf\n-----END CERTIFICATE-----\n", "-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n");
+        yield return new CertificateRefused("spiffe://cluster.local/ns/other/sa/x", "no pod with service account other/x is scheduled on node node-0");
     }
 }

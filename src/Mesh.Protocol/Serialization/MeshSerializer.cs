@@ -36,6 +36,9 @@ public sealed class MeshSerializer : SerializerWithStringManifest
         public const string LookupAddress = "LA";
         public const string AddressAnswer = "AA";
         public const string NeedAddress = "NA";
+        public const string CertificateSigningRequest = "CSR";
+        public const string CertificateIssued = "CI";
+        public const string CertificateRefused = "CR";
     }
 
     private sealed record Entry(Type Type, string Manifest, Action<WireWriter, object> Write, Func<WireReader, object> Read);
@@ -53,6 +56,9 @@ public sealed class MeshSerializer : SerializerWithStringManifest
         Of<LookupAddress>(Manifests.LookupAddress, ContractsCodec.WriteLookupAddress, ContractsCodec.ReadLookupAddress),
         Of<AddressAnswer>(Manifests.AddressAnswer, ContractsCodec.WriteAddressAnswer, ContractsCodec.ReadAddressAnswer),
         Of<NeedAddress>(Manifests.NeedAddress, ContractsCodec.WriteNeedAddress, ContractsCodec.ReadNeedAddress),
+        Of<CertificateSigningRequest>(Manifests.CertificateSigningRequest, IdentityCodec.WriteCsr, IdentityCodec.ReadCsr),
+        Of<CertificateIssued>(Manifests.CertificateIssued, IdentityCodec.WriteIssued, IdentityCodec.ReadIssued),
+        Of<CertificateRefused>(Manifests.CertificateRefused, IdentityCodec.WriteRefused, IdentityCodec.ReadRefused),
     ];
 
     private static readonly FrozenDictionary<Type, Entry> ByType = Entries.ToFrozenDictionary(e => e.Type);

@@ -59,6 +59,9 @@ public sealed class MeshSerializerRoundTripTests(SerializerFixture fixture)
             [typeof(LookupAddress)] = "LA",
             [typeof(AddressAnswer)] = "AA",
             [typeof(NeedAddress)] = "NA",
+            [typeof(CertificateSigningRequest)] = "CSR",
+            [typeof(CertificateIssued)] = "CI",
+            [typeof(CertificateRefused)] = "CR",
         };
         // These strings are on the wire: changing one breaks rolling upgrades, so the test pins them.
         foreach (var m in Samples.AllMessages()) Assert.Equal(expected[m.GetType()], _serializer.Manifest(m));
