@@ -6,6 +6,7 @@ using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
 using Mesh.Node.Hosting;
+using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
 using Mesh.Node.State;
 using Mesh.Node.Workloads;
@@ -32,6 +33,9 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             registry.Register<WorkloadManager>(system.ActorOf(
                 Props.Create(() => new WorkloadManager(nodeOptions, resolver, loggers)), "workloads"));
+            var certificates = sp.GetRequiredService<CertificateStore>();
+            registry.Register<CertificateManager>(system.ActorOf(
+                Props.Create(() => new CertificateManager(store, certificates, CertificateTimings.Default)), "certificates"));
         });
 });
 builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
@@ -48,6 +52,7 @@ builder.Services.AddSingleton(sp =>
     }
     return store;
 });
+builder.Services.AddSingleton<CertificateStore>();
 builder.Services.AddHostedService<ZdsClient>();
 
 var app = builder.Build();

@@ -27,6 +27,9 @@ public sealed class ConfigPipeline(
 
     public ManifestSnapshot Current => _source?.Current ?? ManifestSnapshot.Empty;
 
+    /// <summary>The latest computed state (the CA checks who runs where against it).</summary>
+    public MeshState State { get; private set; } = MeshState.Empty;
+
     public AmbientOptions Ambient { get; } = new()
     {
         TrustDomain = options.TrustDomain,
@@ -55,6 +58,7 @@ public sealed class ConfigPipeline(
             if (!state.Warnings.SequenceEqual(_lastWarnings))
                 foreach (var warning in state.Warnings) logger.LogWarning("{Warning}", warning);
             _lastWarnings = state.Warnings.ToList();
+            State = state;
             _publisher!.Tell(new PublishState(state.Workloads, state.Services, state.Policies));
             localDesired.Update(snapshot.Set, state, Ambient.Nodes, snapshot.Errors.Count);
         }

@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Mesh.Hosting.Admin;
+using Mesh.Node.Identity;
 using Mesh.Node.State;
 using Mesh.Node.Workloads;
 using Mesh.Protocol.Admin;
@@ -26,6 +27,8 @@ public static class NodeCommands
             var record = await actor.Ask<AddressRecord>(new ResolveAddress(ip), TimeSpan.FromSeconds(10), ct);
             return AdminEndpoints.Json(record);
         });
+        app.MapGet(AdminRoutes.Certificates, (CertificateStore store) =>
+            AdminEndpoints.Json(CertificateViews.Of(store, DateTimeOffset.UtcNow)));
         app.MapGet(AdminRoutes.CapturedPods, async (IRequiredActor<WorkloadManager> manager, CancellationToken ct) =>
         {
             var actor = await manager.GetAsync(ct);

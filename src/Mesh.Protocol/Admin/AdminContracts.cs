@@ -23,6 +23,7 @@ public static class AdminRoutes
     public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
     public const string CapturedPods = "/v1/node/pods";                // GET  → CapturedPodView[] (node members)
+    public const string Certificates = "/v1/node/certificates";        // GET  → CertificateView[] (node members)
 }
 
 public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
@@ -53,6 +54,14 @@ public sealed record CapturedPodView(
     string Uid, string Namespace, string Name, string Ip, string Netns,
     long OutboundOpened, long OutboundClosed, long InboundOpened, long InboundClosed,
     long BytesSent, long BytesReceived, long Failed);
+
+/// <summary>
+/// One certificate a ztunnel holds, with istioctl's <c>zc certificates</c> columns: a workload SVID ("leaf") or a
+/// trust-bundle root ("root"). Status is Available, Pending or Failed; Error is the last problem, if any.
+/// </summary>
+public sealed record CertificateView(
+    string Name, string Type, string Status, bool Valid, string? SerialNumber,
+    DateTimeOffset? NotBefore, DateTimeOffset? NotAfter, string? Error);
 
 public sealed record ManifestErrorView(string File, int? Document, string Message);
 

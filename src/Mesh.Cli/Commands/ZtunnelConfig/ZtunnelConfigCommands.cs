@@ -23,8 +23,37 @@ public static class ZtunnelConfigCommands
             (output, state) => JsonOutput.Write(output, state.Slice.Services), RenderServices));
         zc.Subcommands.Add(View(context, "policies", "Authorization policies that can apply on this node",
             (output, state) => JsonOutput.Write(output, state.Slice.Policies), RenderPolicies));
+        zc.Subcommands.Add(Certificates(context));
         return zc;
     }
+
+    /// <summary><c>zc certificates</c> (alias <c>certs</c>, as istioctl): the SVIDs and roots this ztunnel holds.</summary>
+    private static Command Certificates(CommandContext context)
+    {
+        var command = new Command("certificates", "Workload certificates and trust roots this node's ztunnel holds");
+        command.Aliases.Add("certs");
+        context.SetAction(command, async (inv, ct) =>
+        {
+            var certificates = await inv.Client.GetAsync<List<CertificateView>>(AdminRoutes.Certificates, ct);
+            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, certificates);
+            else RenderCertificates(inv.Out, certificates);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal static void RenderCertificates(TextWriter output, IReadOnlyList<CertificateView> certificates)
+    {
+        var table = new TableWriter().Row("CERTIFICATE NAME", "TYPE", "STATUS", "VALID CERT", "SERIAL NUMBER", "NOT AFTER", "NOT BEFORE");
+        foreach (var c in certificates)
+            table.Row(c.Name, c.Type, c.Status, c.Valid ? "true" : "false", c.SerialNumber ?? "-", Time(c.NotAfter), Time(c.NotBefore));
+        table.WriteTo(output);
+        foreach (var c in certificates.Where(c => c.Error is not null))
+            output.WriteLine($"{c.Name}: {c.Error}");
+    }
+
+    private static string Time(DateTimeOffset? time) =>
+        time?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) ?? "-";
 
     private static Command View(CommandContext context, string name, string description,
         Action<TextWriter, NodeStateView> json, Action<TextWriter, NodeStateView> table)

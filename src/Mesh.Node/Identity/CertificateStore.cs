@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using Mesh.Protocol.Identity;
+
+namespace Mesh.Node.Identity;
+
+/// <summary>
+/// The certificates this node holds, readable by TLS endpoints without any actor message. Written only by the
+/// certificate actors. A connection that needs an identity not fetched yet waits for it (bounded).
+/// </summary>
+public sealed class CertificateStore
+{
+    private sealed class Entry
+    {
+        public WorkloadCertificate? Current;
+        public CertificateState State = CertificateState.Pending;
+        public string? LastError;
+        public TaskCompletionSource<WorkloadCertificate> FirstIssue = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+
+    public bool TryGet(SpiffeId id, out WorkloadCertificate certificate)
+    {
+        certificate = null!;
+        if (!_entries.TryGetValue(id.ToString(), out var entry) || entry.Current is null) return false;
+        certificate = entry.Current;
+        return true;
+    }
+
+    /// <summary>Waits for the identity's certificate up to <paramref name="timeout"/> (TimeoutException after).</summary>
+    public async Task<WorkloadCertificate> WaitForAsync(SpiffeId id, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var entry = _entries.GetOrAdd(id.ToString(), _ => new Entry());
+        if (entry.Current is { } current) return current;
+        try { return await entry.FirstIssue.Task.WaitAsync(timeout, ct); }
+        catch (TimeoutException)
+        {
+            throw new TimeoutException($"no certificate for {id} within {timeout.TotalSeconds:0.#} s" +
+                (entry.LastError is { } error ? $" (last error: {error})" : ""));
+        }
+    }
+
+    internal void Pending(SpiffeId id) => _entries.GetOrAdd(id.ToString(), _ => new Entry());
+
+    internal void Put(WorkloadCertificate certificate)
+    {
+        var entry = _entries.GetOrAdd(certificate.Id.ToString(), _ => new Entry());
+        entry.Current = certificate;
+        entry.State = CertificateState.Available;
+        entry.LastError = null;
+        entry.FirstIssue.TrySetResult(certificate);
+    }
+
+    internal void Fail(SpiffeId id, string error)
+    {
+        var entry = _entries.GetOrAdd(id.ToString(), _ => new Entry());
+        entry.LastError = error;
+        if (entry.Current is null || entry.Current.NotAfter <= DateTimeOffset.UtcNow) entry.State = CertificateState.Failed;
+    }
+
+    internal void Remove(SpiffeId id)
+    {
+        if (_entries.TryRemove(id.ToString(), out var entry))
+            entry.FirstIssue.TrySetException(new InvalidOperationException($"{id} is no longer needed on this node"));
+    }
+
+    /// <summary>Snapshot for the admin view: identity, state, current certificate (if any), last error.</summary>
+    public IReadOnlyList<(string Identity, CertificateState State, WorkloadCertificate? Current, string? LastError)> Snapshot() =>
+        _entries.OrderBy(e => e.Key, StringComparer.Ordinal)
+            .Select(e => (e.Key, e.Value.State, e.Value.Current, e.Value.LastError)).ToList();
+}

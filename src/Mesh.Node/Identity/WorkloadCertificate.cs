@@ -1,0 +1,21 @@
+using System.Security.Cryptography.X509Certificates;
+using Mesh.Protocol.Identity;
+
+namespace Mesh.Node.Identity;
+
+/// <summary>An SVID this node holds for one workload identity: leaf with its private key, chain, trust bundle.</summary>
+public sealed record WorkloadCertificate(
+    SpiffeId Id,
+    X509Certificate2 Leaf,
+    IReadOnlyList<X509Certificate2> Chain,
+    TrustBundle Bundle)
+{
+    public DateTimeOffset NotBefore => Leaf.NotBefore.ToUniversalTime();
+    public DateTimeOffset NotAfter => Leaf.NotAfter.ToUniversalTime();
+    public string SerialNumber => Leaf.SerialNumber;
+
+    /// <summary>When to renew: half-way through the validity, as Istio does.</summary>
+    public DateTimeOffset HalfLife => NotBefore + (NotAfter - NotBefore) / 2;
+}
+
+public enum CertificateState { Pending, Available, Failed }
