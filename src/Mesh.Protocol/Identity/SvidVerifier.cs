@@ -73,11 +73,19 @@ public static class SvidVerifier
         return (_, certificate, chain, errors) =>
         {
             if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)) return false;
+            var owned = certificate as X509Certificate2 is null;
             var leaf = certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData());
-            // SslStream puts the certificates the peer sent into ExtraStore; they are candidates, never anchors.
-            var sent = chain?.ChainPolicy.ExtraStore.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData)).ToList() ?? [];
-            var result = Verify(leaf, sent, bundle(), trustDomain, clock.GetUtcNow());
-            return result is { Valid: true, Id: { } id } && (authorize?.Invoke(id) ?? true);
+            try
+            {
+                // SslStream puts the certificates the peer sent into ExtraStore; they are candidates, never anchors.
+                var sent = chain?.ChainPolicy.ExtraStore.Where(c => !c.RawData.AsSpan().SequenceEqual(leaf.RawData)).ToList() ?? [];
+                var result = Verify(leaf, sent, bundle(), trustDomain, clock.GetUtcNow());
+                return result is { Valid: true, Id: { } id } && (authorize?.Invoke(id) ?? true);
+            }
+            finally
+            {
+                if (owned) leaf.Dispose();
+            }
         };
     }
 

@@ -34,6 +34,17 @@ public sealed class SvidVerifierTests : IDisposable
     }
 
     [Fact]
+    public void Verification_leaves_the_bundle_and_inputs_usable()
+    {
+        using var intermediate = _root.Intermediate();
+        using var leaf = intermediate.Leaf();
+        var bundle = _root.Bundle;
+
+        for (var i = 0; i < 3; i++) Assert.True(Verify(leaf, bundle, intermediate.Certificate).Valid);
+        Assert.Equal(_root.Certificate.Thumbprint, bundle.Roots[0].Thumbprint);
+    }
+
+    [Fact]
     public void Leaf_without_basic_constraints_or_eku_is_valid()
     {
         using var leaf = _root.Leaf(new LeafSpec { Ca = null, Ekus = null });
