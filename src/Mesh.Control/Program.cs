@@ -1,3 +1,4 @@
+using Mesh.Control.Ca;
 using Mesh.Control.Hosting;
 using Mesh.Control.Local;
 using Mesh.Hosting;
@@ -8,8 +9,12 @@ using Mesh.Protocol.Local;
 
 // mesh-control: reads the mesh's configuration, computes state, holds it in cluster sharding, serves nodes.
 var controlOptions = new ControlOptions();
-var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Control, (akka, _, _) => akka.WithMeshState(controlOptions));
+var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Control, (akka, sp, _) => akka.WithMeshState(controlOptions).WithCa(sp));
 builder.Configuration.GetSection(ControlOptions.Section).Bind(controlOptions);
+var caOptions = new CaOptions();
+builder.Configuration.GetSection(CaOptions.Section).Bind(caOptions);
+caOptions.TrustDomain = controlOptions.TrustDomain;
+caOptions.StateDir ??= CaHosting.DefaultStateDir();
 
 if (string.IsNullOrWhiteSpace(controlOptions.Manifests))
 {
@@ -22,6 +27,19 @@ if (!Directory.Exists(controlOptions.Manifests))
     return 2;
 }
 
+CertificateAuthority ca;
+try
+{
+    using var startupLog = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+    ca = CertificateAuthority.LoadOrCreate(caOptions, startupLog.CreateLogger<CertificateAuthority>());
+}
+catch (CaException e)
+{
+    Console.Error.WriteLine($"mesh-control: certificate authority: {e.Message}");
+    return 2;
+}
+
+builder.Services.AddSingleton(ca);
 builder.Services.AddSingleton(controlOptions);
 builder.Services.AddSingleton<LocalDesiredFeed>();
 builder.Services.AddSingleton<ConfigPipeline>();

@@ -11,6 +11,9 @@ public sealed record LocalLayout(string StateDir)
 
     public string NodesDir => Path.Combine(StateDir, "nodes");
 
+    /// <summary>The mesh CA's generated root (kept across up/down, like a cluster's CA secret).</summary>
+    public string CaDir => Path.Combine(StateDir, "ca");
+
     /// <summary>Where a node's ztunnel keeps its last known state across restarts.</summary>
     public string NodeStateCache(string node) => Path.Combine(NodesDir, node + ".state.json");
     public string SupervisorLog => Path.Combine(Logs, "supervisor.log");

@@ -100,7 +100,8 @@ public sealed class CertificateActor : ReceiveActor, IWithTimers
         }
         _store.Put(certificate);
         _backoff = _timings.FirstRetry;
-        var renewAt = certificate.HalfLife + Jitter(certificate.NotAfter - certificate.NotBefore);
+        var now = DateTimeOffset.UtcNow;
+        var renewAt = certificate.HalfLife(now) + Jitter(certificate.NotAfter - now);
         var delay = renewAt - DateTimeOffset.UtcNow;
         if (delay < TimeSpan.FromSeconds(1)) delay = TimeSpan.FromSeconds(1);
         _log.Info("certificate for {0}: serial {1}, valid {2:u} – {3:u}; renewing in {4:0} s",

@@ -14,8 +14,15 @@ public sealed record WorkloadCertificate(
     public DateTimeOffset NotAfter => Leaf.NotAfter.ToUniversalTime();
     public string SerialNumber => Leaf.SerialNumber;
 
-    /// <summary>When to renew: half-way through the validity, as Istio does.</summary>
-    public DateTimeOffset HalfLife => NotBefore + (NotAfter - NotBefore) / 2;
+    /// <summary>
+    /// When to renew: half-way through the remaining validity as of <paramref name="received"/> (as Istio does). The CA
+    /// backdates NotBefore for clock skew, so counting from NotBefore would renew short-lived certificates at once.
+    /// </summary>
+    public DateTimeOffset HalfLife(DateTimeOffset received)
+    {
+        var start = NotBefore > received ? NotBefore : received;
+        return start + (NotAfter - start) / 2;
+    }
 }
 
 public enum CertificateState { Pending, Available, Failed }

@@ -14,11 +14,18 @@ public sealed class MeshCluster : IAsyncDisposable
     private readonly List<int> _seedPorts = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public MeshCluster(string nodes = "node-a,node-b")
+    public MeshCluster(string nodes = "node-a,node-b", params string[] controlArgs)
     {
         Nodes = nodes;
         ManifestDir = Directory.CreateTempSubdirectory("mesh-manifests-").FullName;
+        CaDir = Directory.CreateTempSubdirectory("mesh-ca-").FullName;
+        _controlArgs = controlArgs;
     }
+
+    private readonly string[] _controlArgs;
+
+    /// <summary>Shared by every control member of this cluster, so they all sign with the same root.</summary>
+    public string CaDir { get; }
 
     public string ManifestDir { get; }
     public string Nodes { get; }
@@ -38,7 +45,8 @@ public sealed class MeshCluster : IAsyncDisposable
         var index = _members.Count(m => m.Name.StartsWith("control", StringComparison.Ordinal));
         var port = index < _seedPorts.Count ? _seedPorts[index] : FreePorts.Next();
         return Start(name, RepoPaths.Control, port,
-            [$"--Mesh:Control:Manifests={ManifestDir}", $"--Mesh:Control:Nodes={Nodes}", "--Mesh:Control:EntityAskInterval=00:00:01"]);
+            [$"--Mesh:Control:Manifests={ManifestDir}", $"--Mesh:Control:Nodes={Nodes}", "--Mesh:Control:EntityAskInterval=00:00:01",
+             $"--Mesh:Ca:StateDir={CaDir}", .. _controlArgs]);
     }
 
     public MeshProcess StartNode(string nodeName) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), []);
@@ -66,6 +74,8 @@ public sealed class MeshCluster : IAsyncDisposable
 
     public Task<NodeStateView> NodeStateAsync(MeshProcess node) => GetAsync<NodeStateView>(node, AdminRoutes.NodeState);
 
+    public Task<List<CertificateView>> CertificatesAsync(MeshProcess node) => GetAsync<List<CertificateView>>(node, AdminRoutes.Certificates);
+
     /// <summary>Waits until <paramref name="via"/> sees exactly these members Up and reachable.</summary>
     public Task<ClusterView> WaitForUpAsync(MeshProcess via, IReadOnlyCollection<MeshProcess> expected, TimeSpan timeout) =>
         Eventually.Until(() => ClusterAsync(via),
@@ -88,6 +98,7 @@ public sealed class MeshCluster : IAsyncDisposable
         foreach (var member in _members) member.Dispose();
         _http.Dispose();
         try { Directory.Delete(ManifestDir, recursive: true); } catch (IOException) { }
+        try { Directory.Delete(CaDir, recursive: true); } catch (IOException) { }
         await Task.CompletedTask;
     }
 }

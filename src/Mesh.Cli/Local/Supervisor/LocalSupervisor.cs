@@ -70,6 +70,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
         {
             binaries.Control, "--Mesh:Name=control-0", $"--Mesh:Port={settings.RemotingBase}", $"--Mesh:AdminPort={settings.AdminBase}",
             $"--Mesh:Control:Manifests={Path.GetFullPath(settings.Manifests)}", $"--Mesh:Control:Nodes={string.Join(',', settings.NodeNames)}",
+            $"--Mesh:Ca:StateDir={_layout.CaDir}",
         };
         if (!settings.NetworkNamespaces) controlArgs.Add($"--Mesh:Control:PodCidrPrefix={LocalSettings.LoopbackPodPrefix}");
         StartMember("control-0", "control", settings.RemotingBase, settings.AdminBase, [.. controlArgs, .. common], ledger);
