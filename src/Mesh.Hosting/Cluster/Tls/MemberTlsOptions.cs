@@ -1,3 +1,5 @@
+using Mesh.Protocol.Identity;
+
 namespace Mesh.Hosting.Cluster.Tls;
 
 /// <summary>

@@ -1,4 +1,4 @@
-namespace Mesh.Hosting.Cluster.Tls;
+namespace Mesh.Protocol.Identity;
 
 /// <summary>
 /// How a member certificate names its holder. The URI SAN is a SPIFFE id shaped like the Kubernetes service
