@@ -47,9 +47,9 @@ public sealed class MemberCa(X509Certificate2 certificate) : IDisposable
     public void Save(string certPath, string keyPath)
     {
         using var key = Certificate.GetECDsaPrivateKey()!;
-        PrivateFiles.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
+        PrivateFiles.Write(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
         // The certificate is the trust bundle members read; it is public, but nothing else needs it either.
-        PrivateFiles.Write(certPath, Certificate.ExportCertificatePem());
+        PrivateFiles.Write(certPath, Certificate.ExportCertificatePem() + "\n");
     }
 
     /// <summary>
@@ -84,8 +84,8 @@ public sealed class MemberCa(X509Certificate2 certificate) : IDisposable
     {
         using var certificate = Issue(name, role);
         using var key = certificate.GetECDsaPrivateKey()!;
-        PrivateFiles.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
-        PrivateFiles.Write(certPath, certificate.ExportCertificatePem());
+        PrivateFiles.Write(keyPath, key.ExportPkcs8PrivateKeyPem() + "\n");
+        PrivateFiles.Write(certPath, certificate.ExportCertificatePem() + "\n");
     }
 
     public void Dispose() => Certificate.Dispose();
