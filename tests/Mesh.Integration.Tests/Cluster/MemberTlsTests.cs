@@ -52,6 +52,8 @@ public class MemberTlsTests
         // The plaintext member warns about itself, and its Akka handshake bytes fail the control's TLS handshake.
         await Eventually.Until(() => Task.FromResult(plaintext.Output), o => o.Contains("Member TLS is OFF"),
             Startup, () => $"the plaintext member warning that it is unauthenticated\n{mesh.Logs()}");
+        await Eventually.Until(() => Task.FromResult(control.Output), o => o.Contains("not an SSL/TLS record"),
+            Startup, () => $"the control refusing the plaintext handshake\n{mesh.Logs()}");
         await mesh.NeverJoinsAsync(control, plaintext, Watch);
         await mesh.WaitForUpAsync(control, [control], TimeSpan.FromSeconds(5));
     }
