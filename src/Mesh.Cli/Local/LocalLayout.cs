@@ -18,6 +18,13 @@ public sealed record LocalLayout(string StateDir)
     public string NodeStateCache(string node) => Path.Combine(NodesDir, node + ".state.json");
     public string SupervisorLog => Path.Combine(Logs, "supervisor.log");
 
+    /// <summary>Member CA and member certificates (directory 0700, keys 0600).</summary>
+    public string TlsDir => Path.Combine(StateDir, "tls");
+    public string MemberCaCert => Path.Combine(TlsDir, "member-ca.pem");
+    public string MemberCaKey => Path.Combine(TlsDir, "member-ca.key");
+    public string MemberCert(string member) => Path.Combine(TlsDir, member + ".pem");
+    public string MemberKey(string member) => Path.Combine(TlsDir, member + ".key");
+
     /// <summary>/var/lib/meshactors/local as root; $XDG_STATE_HOME/meshactors/local (or ~/.local/state/…) otherwise.</summary>
     public static string DefaultStateDir(bool root, Func<string, string?> getEnvironment)
     {

@@ -1,7 +1,9 @@
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
+using Akka.Event;
 using Akka.Remote.Hosting;
+using Mesh.Hosting.Cluster.Tls;
 
 namespace Mesh.Hosting.Cluster;
 
@@ -12,7 +14,7 @@ public static class MeshClusterHosting
     {
         var seeds = options.SeedAddresses().ToArray();
         if (seeds.Length == 0)
-            seeds = [$"akka.tcp://{options.SystemName}@{options.PublicHostname ?? options.Hostname}:{options.Port}"];
+            seeds = [$"{options.Protocol}://{options.SystemName}@{options.PublicHostname ?? options.Hostname}:{options.Port}"];
 
         // Timings the hosting options do not expose. The keep-majority resolver itself is set explicitly below.
         var hocon = $$"""
@@ -31,14 +33,28 @@ public static class MeshClusterHosting
             akka.loggers = ["Akka.Event.DefaultLogger"]
             """;
 
+        var remoting = new RemoteOptions
+        {
+            HostName = options.Hostname,
+            Port = options.Port,
+            PublicHostName = options.PublicHostname,
+        };
+        if (options.Tls.IsEnabled)
+        {
+            remoting.EnableSsl = true;
+            remoting.Ssl = MemberTls.Load(options.Tls).ToAkka();
+        }
+        else
+        {
+            builder.AddStartup((system, _) => system.Log.Warning(
+                "Member TLS is OFF: the cluster transport is unauthenticated and unencrypted; any process that can reach " +
+                "{0}:{1} can join the mesh. Set Mesh:Tls:Certificate, Mesh:Tls:Key and Mesh:Tls:TrustBundle.",
+                options.Hostname, options.Port));
+        }
+
         return builder
             .AddHocon(hocon, HoconAddMode.Prepend)
-            .WithRemoting(new RemoteOptions
-            {
-                HostName = options.Hostname,
-                Port = options.Port,
-                PublicHostName = options.PublicHostname,
-            })
+            .WithRemoting(remoting)
             .WithClustering(new ClusterOptions
             {
                 Roles = [role],

@@ -1,3 +1,5 @@
+using Mesh.Hosting.Cluster.Tls;
+
 namespace Mesh.Hosting.Cluster;
 
 /// <summary>
@@ -20,7 +22,7 @@ public sealed class MeshMemberOptions
     /// <summary>Akka remoting port (4053 by Akka.Management convention; 0 picks a free port).</summary>
     public int Port { get; set; } = 4053;
 
-    /// <summary>Seed nodes, as "host:port" or full "akka.tcp://mesh@host:port" addresses. Empty = seed itself.</summary>
+    /// <summary>Seed nodes, as "host:port" or full "akka.tcp://mesh@host:port" (or akka.ssl.tcp) addresses. Empty = seed itself.</summary>
     public List<string> Seeds { get; set; } = [];
 
     /// <summary>This member's name in views (the node name for a ztunnel; the replica name for control).</summary>
@@ -41,9 +43,15 @@ public sealed class MeshMemberOptions
     /// <summary>Heartbeat pause tolerated before a member is marked unreachable.</summary>
     public TimeSpan FailureDetectionPause { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Mutual TLS between members (<c>Mesh:Tls</c>); plaintext when not configured.</summary>
+    public MemberTlsOptions Tls { get; set; } = new();
+
+    /// <summary>Akka's address scheme: TLS members live at <c>akka.ssl.tcp://</c>, plaintext ones at <c>akka.tcp://</c>.</summary>
+    public string Protocol => Tls.IsEnabled ? "akka.ssl.tcp" : "akka.tcp";
+
     /// <summary>Resolves <see cref="Seeds"/> to full Akka addresses.</summary>
     public IReadOnlyList<string> SeedAddresses() => Seeds
         .Where(s => !string.IsNullOrWhiteSpace(s))
-        .Select(s => s.Contains("://", StringComparison.Ordinal) ? s.Trim() : $"akka.tcp://{SystemName}@{s.Trim()}")
+        .Select(s => s.Contains("://", StringComparison.Ordinal) ? s.Trim() : $"{Protocol}://{SystemName}@{s.Trim()}")
         .ToList();
 }

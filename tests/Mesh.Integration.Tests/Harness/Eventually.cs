@@ -24,4 +24,29 @@ public static class Eventually
         }
         throw new TimeoutException($"Condition not met within {timeout}: {describe()}\nlast value: {last}\nlast error: {lastError?.Message}");
     }
+
+    /// <summary>
+    /// Polls for the whole <paramref name="duration"/> and fails as soon as <paramref name="bad"/> holds: the way to
+    /// show that something does not happen (a deadline, not a sleep: it returns early only on failure).
+    /// </summary>
+    public static async Task Never<T>(Func<Task<T>> probe, Func<T, bool> bad, TimeSpan duration, Func<string> describe)
+    {
+        var deadline = DateTime.UtcNow + duration;
+        var probes = 0;
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                var value = await probe();
+                probes++;
+                if (bad(value)) throw new InvalidOperationException($"Happened within {duration}: {describe()}\nvalue: {value}");
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Text.Json.JsonException)
+            {
+                // An unanswered probe proves nothing either way; keep watching.
+            }
+            await Task.Delay(250);
+        }
+        if (probes == 0) throw new TimeoutException($"No probe answered within {duration}: {describe()}");
+    }
 }

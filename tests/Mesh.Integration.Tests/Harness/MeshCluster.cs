@@ -14,9 +14,12 @@ public sealed class MeshCluster : IAsyncDisposable
     private readonly List<int> _seedPorts = [];
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public MeshCluster(string nodes = "node-a,node-b", params string[] controlArgs)
+    /// <param name="certificates">When given, every member gets a certificate from this member CA (mutual TLS).</param>
+    /// <param name="controlArgs">Extra switches for every control member.</param>
+    public MeshCluster(string nodes = "node-a,node-b", MemberCertificates? certificates = null, params string[] controlArgs)
     {
         Nodes = nodes;
+        Certificates = certificates;
         ManifestDir = Directory.CreateTempSubdirectory("mesh-manifests-").FullName;
         CaDir = Directory.CreateTempSubdirectory("mesh-ca-").FullName;
         _controlArgs = controlArgs;
@@ -28,6 +31,7 @@ public sealed class MeshCluster : IAsyncDisposable
     public string CaDir { get; }
 
     public string ManifestDir { get; }
+    public MemberCertificates? Certificates { get; }
     public string Nodes { get; }
     public IReadOnlyList<MeshProcess> Members => _members;
 
@@ -46,12 +50,16 @@ public sealed class MeshCluster : IAsyncDisposable
         var port = index < _seedPorts.Count ? _seedPorts[index] : FreePorts.Next();
         return Start(name, RepoPaths.Control, port,
             [$"--Mesh:Control:Manifests={ManifestDir}", $"--Mesh:Control:Nodes={Nodes}", "--Mesh:Control:EntityAskInterval=00:00:01",
-             $"--Mesh:Ca:StateDir={CaDir}", .. _controlArgs]);
+             $"--Mesh:Ca:StateDir={CaDir}", .. _controlArgs],
+            Certificates?.Issue(name, "control"));
     }
 
-    public MeshProcess StartNode(string nodeName) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), []);
+    public MeshProcess StartNode(string nodeName) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), [], Certificates?.Issue(nodeName, "node"));
 
-    private MeshProcess Start(string name, string dll, int port, string[] extra)
+    /// <summary>A node started with exactly these TLS files (null: plaintext), whatever the cluster uses.</summary>
+    public MeshProcess StartNode(string nodeName, MemberTlsFiles? tls) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), [], tls);
+
+    private MeshProcess Start(string name, string dll, int port, string[] extra, MemberTlsFiles? tls)
     {
         if (_seedPorts.Count == 0) _seedPorts.Add(port);
         var admin = FreePorts.Next();
@@ -62,7 +70,8 @@ public sealed class MeshCluster : IAsyncDisposable
         };
         args.AddRange(_seedPorts.Select((p, i) => $"--Mesh:Seeds:{i}=127.0.0.1:{p}"));
         args.AddRange(extra);
-        var process = new MeshProcess(name, dll, args, port, admin);
+        if (tls is not null) args.AddRange(tls.Args);
+        var process = new MeshProcess(name, dll, args, port, admin, tls is null ? "akka.tcp" : "akka.ssl.tcp");
         _members.Add(process);
         return process;
     }
@@ -82,6 +91,11 @@ public sealed class MeshCluster : IAsyncDisposable
             v => v.Members.Count == expected.Count && expected.All(e =>
                 v.Members.Any(m => m.Address == e.Address && m.Status == "up" && m.Reachable)),
             timeout, () => $"members {string.Join(", ", expected.Select(e => e.Name))} up, seen by {via.Name}\n{Logs()}");
+
+    /// <summary>Watches <paramref name="via"/>'s view for <paramref name="duration"/>: <paramref name="outsider"/> must never be in it.</summary>
+    public Task NeverJoinsAsync(MeshProcess via, MeshProcess outsider, TimeSpan duration) =>
+        Eventually.Never(() => ClusterAsync(via), v => v.Members.Any(m => m.Address == outsider.Address), duration,
+            () => $"{outsider.Name} joined the cluster seen by {via.Name}\n{Logs()}");
 
     public Task<NodeStateView> WaitForPodsAsync(MeshProcess node, IReadOnlyCollection<string> podNames, TimeSpan timeout) =>
         Eventually.Until(() => NodeStateAsync(node),

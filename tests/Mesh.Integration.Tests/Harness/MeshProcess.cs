@@ -9,11 +9,12 @@ public sealed class MeshProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    public MeshProcess(string name, string dll, IEnumerable<string> args, int remotingPort, int adminPort)
+    public MeshProcess(string name, string dll, IEnumerable<string> args, int remotingPort, int adminPort, string protocol = "akka.tcp")
     {
         Name = name;
         RemotingPort = remotingPort;
         AdminPort = adminPort;
+        Protocol = protocol;
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(dll);
         foreach (var arg in args) start.ArgumentList.Add(arg);
@@ -29,7 +30,9 @@ public sealed class MeshProcess : IDisposable
     public string Name { get; }
     public int RemotingPort { get; }
     public int AdminPort { get; }
-    public string Address => $"akka.tcp://mesh@127.0.0.1:{RemotingPort}";
+    /// <summary>Akka's scheme for this member: akka.ssl.tcp with member TLS, akka.tcp without.</summary>
+    public string Protocol { get; }
+    public string Address => $"{Protocol}://mesh@127.0.0.1:{RemotingPort}";
     public string AdminEndpoint => $"127.0.0.1:{AdminPort}";
     public bool HasExited => _process.HasExited;
     public string Output => string.Join('\n', _output);

@@ -68,7 +68,7 @@ public class CertificateIssuanceTests
     [Fact]
     public async Task Short_lived_certificates_rotate_and_zc_certs_shows_the_new_serials()
     {
-        await using var mesh = new MeshCluster("node-a", "--Mesh:Ca:WorkloadTtl=00:01:00");
+        await using var mesh = new MeshCluster("node-a", null, "--Mesh:Ca:WorkloadTtl=00:01:00");
         mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, Pod("a1", "node-a", "alpha")));
         mesh.StartControl("control-1");
         var nodeA = mesh.StartNode("node-a");

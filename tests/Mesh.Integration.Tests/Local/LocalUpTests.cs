@@ -34,6 +34,7 @@ public sealed class LocalUpTests : IDisposable
         Assert.All(view.Members, m => Assert.Equal("up", m.Cluster));
         Assert.Equal(4, view.Pods.Count);
         Assert.All(view.Pods, p => Assert.True(p.Ready, $"{p.Namespace}/{p.Name}: {p.Message}"));
+        if (!OperatingSystem.IsWindows()) AssertMembersUseMemberTls(view);
 
         var echoPod = view.Pods.First(p => p.Name.StartsWith("echo-", StringComparison.Ordinal));
         var curl = await Meshctl("local", "exec", "-n", "legacy", "outsider", "--", "curl", "-s", "--max-time", "5", $"http://{echoPod.Ip}:8080/");
@@ -52,6 +53,22 @@ public sealed class LocalUpTests : IDisposable
         Assert.True(down.ExitCode == 0, down.Output);
         Assert.Equal(before, HostSnapshot.Take());
         Assert.Equal(0, (await Meshctl("local", "down")).ExitCode);
+    }
+
+    /// <summary>The members joined over mutual TLS with certificates from the state dir's member CA, whose keys only the owner reads.</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private void AssertMembersUseMemberTls(LocalStatus view)
+    {
+        var layout = new LocalLayout(_state);
+        var ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(ownerOnly, File.GetUnixFileMode(layout.MemberCaKey));
+        foreach (var member in view.Members)
+        {
+            Assert.Equal(ownerOnly, File.GetUnixFileMode(layout.MemberKey(member.Name)));
+            var log = File.ReadAllText(Path.Combine(layout.Logs, member.Name + ".log"));
+            Assert.Contains("listening on addresses : [akka.ssl.tcp://", log);
+            Assert.DoesNotContain("Member TLS is OFF", log);
+        }
     }
 
     private async Task<(int ExitCode, string Output)> Meshctl(params string[] args)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using Mesh.Cli.Local.Network;
 using Mesh.Cli.Local.Pods;
+using Mesh.Cli.Local.Tls;
 using Mesh.Protocol.Admin;
 
 namespace Mesh.Cli.Local.Supervisor;
@@ -66,6 +67,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
     {
         var seed = $"--Mesh:Seeds:0=127.0.0.1:{settings.RemotingBase}";
         var common = new[] { seed, "--Mesh:DownAfter=00:00:05" };
+        using var ca = PrepareMemberCa();
         var controlArgs = new List<string>
         {
             binaries.Control, "--Mesh:Name=control-0", $"--Mesh:Port={settings.RemotingBase}", $"--Mesh:AdminPort={settings.AdminBase}",
@@ -73,7 +75,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             $"--Mesh:Ca:StateDir={_layout.CaDir}",
         };
         if (!settings.NetworkNamespaces) controlArgs.Add($"--Mesh:Control:PodCidrPrefix={LocalSettings.LoopbackPodPrefix}");
-        StartMember("control-0", "control", settings.RemotingBase, settings.AdminBase, [.. controlArgs, .. common], ledger);
+        StartMember("control-0", "control", settings.RemotingBase, settings.AdminBase, [.. controlArgs, .. common, .. MemberTlsArgs(ca, "control-0", "control")], ledger);
 
         var nodeDll = binaries.Node;
         for (var i = 0; i < settings.Nodes; i++)
@@ -82,8 +84,30 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             var args = new List<string> { nodeDll, $"--Mesh:Name={name}", $"--Mesh:Port={settings.RemotingBase + 1 + i}", $"--Mesh:AdminPort={settings.AdminBase + 1 + i}" };
             if (settings.NetworkNamespaces) args.Add($"--Mesh:Node:ZdsSocket={_layout.ZdsSocket}");
             args.Add($"--Mesh:Node:StateCache={_layout.NodeStateCache(name)}");
-            StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common], ledger);
+            StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common, .. MemberTlsArgs(ca, name, "node")], ledger);
         }
+    }
+
+    /// <summary>
+    /// The member CA is kept across runs (so a member restarted by hand still trusts the others); member
+    /// certificates are issued afresh on every <c>local up</c>, so none outlives a run by much.
+    /// </summary>
+    private MemberCa PrepareMemberCa()
+    {
+        PrivateFiles.CreateDirectory(_layout.TlsDir);
+        var ca = MemberCa.LoadOrCreate(_layout.MemberCaCert, _layout.MemberCaKey);
+        Log($"member CA {ca.Certificate.Thumbprint} (valid until {ca.Certificate.NotAfter:yyyy-MM-dd}) in {_layout.TlsDir}");
+        return ca;
+    }
+
+    private string[] MemberTlsArgs(MemberCa ca, string name, string role)
+    {
+        ca.IssueTo(name, role, _layout.MemberCert(name), _layout.MemberKey(name));
+        return
+        [
+            $"--Mesh:Tls:Certificate={_layout.MemberCert(name)}", $"--Mesh:Tls:Key={_layout.MemberKey(name)}",
+            $"--Mesh:Tls:TrustBundle={_layout.MemberCaCert}",
+        ];
     }
 
     private void StartMember(string name, string role, int port, int admin, IReadOnlyList<string> args, Ledger ledger)
