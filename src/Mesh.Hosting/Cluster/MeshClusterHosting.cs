@@ -61,6 +61,11 @@ public static class MeshClusterHosting
                 SeedNodes = seeds,
                 SplitBrainResolver = new KeepMajorityOption(),
             })
-            .WithDistributedPubSub(MeshRoles.Control);
+            .WithControlPubSub(role);
     }
+
+    // Pub-sub only connects control members (publishers and state entities); on other members the extension
+    // would only log that the member lacks the role.
+    private static AkkaConfigurationBuilder WithControlPubSub(this AkkaConfigurationBuilder builder, string role) =>
+        role == MeshRoles.Control ? builder.WithDistributedPubSub(MeshRoles.Control) : builder;
 }
