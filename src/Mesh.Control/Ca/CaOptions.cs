@@ -28,6 +28,12 @@ public sealed class CaOptions
     /// </summary>
     public string? ChainPath { get; set; }
 
+    /// <summary>
+    /// PEM file of further roots to distribute with the bundle (root rotation: the old root during the overlap, or the
+    /// new one before switching to it).
+    /// </summary>
+    public string? ExtraTrustRootsPath { get; set; }
+
     public TimeSpan WorkloadTtl { get; set; } = TimeSpan.FromHours(24);
 
     /// <summary>NotBefore is set this far in the past so peers with a slightly slow clock accept fresh certificates.</summary>

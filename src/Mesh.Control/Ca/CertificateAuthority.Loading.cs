@@ -21,6 +21,17 @@ public sealed partial class CertificateAuthority
             : LoadGenerated(options, logger, clock);
         try
         {
+            // Root rotation: during the overlap the bundle carries the other root(s) too, so peers holding SVIDs from
+            // either root keep verifying each other.
+            if (options.ExtraTrustRootsPath is { } extra)
+            {
+                if (!File.Exists(extra)) throw new CaException($"ExtraTrustRootsPath '{extra}' does not exist");
+                try { ca.Bundle = ca.Bundle.Merge(TrustBundle.FromPem(File.ReadAllText(extra))); }
+                catch (Exception e) when (e is FormatException or ArgumentException)
+                {
+                    throw new CaException($"ExtraTrustRootsPath '{extra}': {e.Message}");
+                }
+            }
             ca.SelfCheck();
         }
         catch

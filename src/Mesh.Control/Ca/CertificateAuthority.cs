@@ -47,7 +47,7 @@ public sealed partial class CertificateAuthority : IDisposable
     public string TrustDomain => _options.TrustDomain;
 
     /// <summary>The roots workloads must trust (never the signing key's intermediates).</summary>
-    public TrustBundle Bundle { get; }
+    public TrustBundle Bundle { get; private set; }
 
     /// <summary>The certificate that signs workload certificates (a new public-only copy the caller disposes; the root itself unless an intermediate is configured).</summary>
     public X509Certificate2 SigningCertificate => X509CertificateLoader.LoadCertificate(_signer.RawData);
