@@ -80,6 +80,14 @@ public sealed class LocalMesh : IAsyncDisposable
         return (await Http.GetFromJsonAsync<List<CapturedPodView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.CapturedPods}", AdminJson.Options))!;
     }
 
+    /// <summary>Certificates held by a node's ztunnel (istioctl's zc certs view).</summary>
+    public async Task<IReadOnlyList<CertificateView>> CertificatesAsync(string node)
+    {
+        var status = await StatusAsync();
+        var member = status.Members.Single(m => m.Name == node);
+        return (await Http.GetFromJsonAsync<List<CertificateView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.Certificates}", AdminJson.Options))!;
+    }
+
     public string ContainerLog(string ns, string pod, string container)
     {
         var path = Path.Combine(StateDir, "logs", $"{ns}_{pod}_{container}.log");

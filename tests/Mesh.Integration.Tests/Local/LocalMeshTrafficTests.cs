@@ -45,6 +45,16 @@ public sealed class LocalMeshTrafficTests(ITestOutputHelper output)
         Assert.True(clientCapture.OutboundOpened >= 4, $"outbound opened: {clientCapture.OutboundOpened}");
         Assert.Contains($"pod=demo/client direction=outbound src={client.Ip}:", mesh.MemberLog(client.Node));
 
+        // Each node holds SVIDs for exactly the service accounts of its ambient pods (client: sa client; echo: sa echo).
+        foreach (var node in status.Members.Where(m => m.Role == "node").Select(m => m.Name))
+        {
+            var expected = status.Pods.Where(p => p.Node == node && p.Ambient)
+                .Select(p => $"spiffe://cluster.local/ns/demo/sa/{(p.Name == "client" ? "client" : "echo")}").Distinct().Order().ToList();
+            await Eventually.Until(() => mesh.CertificatesAsync(node),
+                certs => certs.Where(c => c.Type == "leaf" && c.Status == "Available").Select(c => c.Name).Order().SequenceEqual(expected),
+                TimeSpan.FromSeconds(30), () => $"{node} holding certificates for [{string.Join(", ", expected)}]");
+        }
+
         // The pod in the non-ambient namespace is not captured: no ztunnel serves it and it has no capture rules,
         // yet it reaches the echo pod directly.
         var outsider = status.Pods.Single(p => p.Name == "outsider");
