@@ -20,4 +20,7 @@ echo "building (Release)..."
 dotnet build "$root/MeshActors.sln" -c Release -v quiet -nologo >"$root/.build.log" 2>&1 \
   || { cat "$root/.build.log" >&2; echo "quickstart: build failed" >&2; exit 1; }
 rm -f "$root/.build.log"
-exec dotnet "$meshctl" local up -f "$root/examples/quickstart" "$@"
+dotnet "$meshctl" local up -f "$root/examples/quickstart" "$@"
+status=$?
+[ $status -eq 0 ] && echo "(meshctl is $root/scripts/meshctl — e.g. alias meshctl=$root/scripts/meshctl)"
+exit $status
