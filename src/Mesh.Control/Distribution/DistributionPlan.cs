@@ -13,7 +13,7 @@ public sealed record DistributionPlan(
     /// <summary>
     /// Cuts the state: per node, its workloads plus the services they belong to and the policies that can
     /// apply to them (global, their namespaces', and the selector policies naming them); per address, the
-    /// workload or service VIP (with its endpoints) found there.
+    /// workload or service VIP (with its endpoints) found there — and per service hostname, the service.
     /// </summary>
     public static DistributionPlan From(IEnumerable<Workload> workloads, IEnumerable<Service> services, IEnumerable<Authorization> policies)
     {
@@ -51,6 +51,9 @@ public sealed record DistributionPlan(
             var endpoints = endpointsByService.GetValueOrDefault(service.Key) ?? ValueList<Workload>.Empty;
             foreach (var vip in service.Addresses)
                 addresses[vip] = new AddressRecord(vip, null, service, endpoints);
+            // Also keyed by hostname, so the DNS proxy and SOCKS5 resolve mesh names with the same one-hop lookup.
+            if (service.Hostname.Length > 0)
+                addresses[service.Hostname] = new AddressRecord(service.Hostname, null, service, endpoints);
         }
         foreach (var workload in workloadList)
         {

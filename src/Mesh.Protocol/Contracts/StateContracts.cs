@@ -8,7 +8,7 @@ public interface IMeshMessage;
 /// <summary>Messages routed to the per-node state entity (sharding key: node name).</summary>
 public interface INodeKeyed : IMeshMessage { string Node { get; } }
 
-/// <summary>Messages routed to the per-address state entity (sharding key: IP address).</summary>
+/// <summary>Messages routed to the per-address state entity (sharding key: an IP address, or a service hostname).</summary>
 public interface IAddressKeyed : IMeshMessage { string Address { get; } }
 
 /// <summary>

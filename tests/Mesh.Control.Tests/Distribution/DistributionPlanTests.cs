@@ -44,6 +44,9 @@ public class DistributionPlanTests
         Assert.Equal(echo, vip.Service);
         Assert.Equal([a.Uid, b.Uid], vip.Endpoints.Select(w => w.Uid));
         Assert.False(plan.Addresses.ContainsKey("10.244.9.9"));
+        var byName = plan.Addresses["echo.demo.svc.cluster.local"];
+        Assert.Equal(echo, byName.Service);
+        Assert.Equal(vip.Endpoints, byName.Endpoints);
     }
 
     [Fact]

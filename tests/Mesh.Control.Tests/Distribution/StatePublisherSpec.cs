@@ -29,7 +29,8 @@ public class StatePublisherSpec : SingleMemberClusterSpec
         var b = Workload("demo", "b", "node-1", "10.244.1.2", "echo");
         _publisher.Tell(State(a, b));
         Assert.Equal(["node-0", "node-1"], _nodes.ReceiveN(2).Cast<PutNodeSlice>().Select(p => p.Node).Order());
-        Assert.Equal(["10.244.0.2", "10.244.1.2", "10.96.0.10"], _addresses.ReceiveN(3).Cast<PutAddress>().Select(p => p.Address).Order());
+        Assert.Equal(["10.244.0.2", "10.244.1.2", "10.96.0.10", "echo.demo.svc.cluster.local"],
+            _addresses.ReceiveN(4).Cast<PutAddress>().Select(p => p.Address).Order());
 
         _publisher.Tell(State(a, b));
         _nodes.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
@@ -38,8 +39,8 @@ public class StatePublisherSpec : SingleMemberClusterSpec
         var b2 = b with { Status = WorkloadStatus.Unhealthy };
         _publisher.Tell(State(a, b2));
         Assert.Equal("node-1", _nodes.ExpectMsg<PutNodeSlice>().Node);
-        var changed = _addresses.ReceiveN(2).Cast<PutAddress>().Select(p => p.Address).Order();
-        Assert.Equal(["10.244.1.2", "10.96.0.10"], changed); // the pod, and the VIP whose endpoint changed
+        var changed = _addresses.ReceiveN(3).Cast<PutAddress>().Select(p => p.Address).Order();
+        Assert.Equal(["10.244.1.2", "10.96.0.10", "echo.demo.svc.cluster.local"], changed); // the pod, and the service (VIP, name) whose endpoint changed
         _nodes.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
     }
 
@@ -50,7 +51,7 @@ public class StatePublisherSpec : SingleMemberClusterSpec
         var b = Workload("demo", "b", "node-1", "10.244.1.2");
         _publisher.Tell(State(a, b));
         _nodes.ReceiveN(2);
-        _addresses.ReceiveN(3);
+        _addresses.ReceiveN(4);
 
         _publisher.Tell(State(a));
         var emptied = _nodes.ExpectMsg<PutNodeSlice>();
