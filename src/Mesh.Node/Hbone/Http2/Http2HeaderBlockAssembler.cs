@@ -11,13 +11,14 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
     private byte[] _buffer = [];
     private int _length;
 
-    /// <summary>Stream whose block is being assembled, or 0.</summary>
+    /// <summary>Stream of the block being (or last) assembled.</summary>
     public int StreamId { get; private set; }
 
     /// <summary>END_STREAM of the HEADERS frame that started the block.</summary>
     public bool EndStream { get; private set; }
 
-    public bool InProgress => StreamId != 0;
+    /// <summary>A HEADERS frame without END_HEADERS was added; only CONTINUATION may follow.</summary>
+    public bool InProgress { get; private set; }
 
     /// <summary>The complete block, valid after <see cref="Add"/> returned true and until the next call.</summary>
     public ReadOnlySpan<byte> Block => _buffer.AsSpan(0, _length);
@@ -37,6 +38,7 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
             if (header.Type != Http2FrameType.Headers)
                 throw new Http2ProtocolException(Http2ErrorCode.ProtocolError, $"Unexpected {header} outside a header block");
             StreamId = header.StreamId;
+            InProgress = true;
             EndStream = header.HasFlag(Http2FrameFlags.EndStream);
             _length = 0;
         }
@@ -44,7 +46,7 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
         Append(frame.GetHeaderBlockFragment());
         if (!header.HasFlag(Http2FrameFlags.EndHeaders))
             return false;
-        StreamId = 0;
+        InProgress = false;
         return true;
     }
 
@@ -54,7 +56,7 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
             ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
         _length = 0;
-        StreamId = 0;
+        InProgress = false;
     }
 
     private void Append(ReadOnlySpan<byte> fragment)
