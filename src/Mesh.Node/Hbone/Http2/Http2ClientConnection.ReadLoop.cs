@@ -92,8 +92,10 @@ public sealed partial class Http2ClientConnection
         var padding = header.Length - dataLength;
         if (_streams.TryGetValue(header.StreamId, out var stream))
         {
-            stream.OnData(data);
-            await stream.FlushInboundAsync();
+            if (stream.RemoteEnded)
+                throw new Http2ProtocolException(Http2ErrorCode.StreamClosed, $"DATA on stream {header.StreamId} after END_STREAM");
+            if (!stream.OnData(data))
+                padding += dataLength; // failed meanwhile: credit like an unknown stream
             if (header.HasFlag(Http2FrameFlags.EndStream))
                 stream.OnRemoteEnd();
         }

@@ -170,6 +170,12 @@ public sealed partial class Http2ClientConnection : IAsyncDisposable
 
     internal void RemoveStream(Http2ClientStream stream) => _streams.TryRemove(stream.Id, out _);
 
+    internal async ValueTask SendResetAsync(int streamId, Http2ErrorCode errorCode)
+    {
+        if (_closed is null)
+            await WriteFramesAsync((streamId, errorCode), static (o, s) => Http2FrameWriter.WriteRstStream(o, s.streamId, s.errorCode));
+    }
+
     private async ValueTask SendWindowUpdatesAsync(int streamId, int streamCredit, int connectionCredit, CancellationToken ct)
     {
         await _writeLock.WaitAsync(ct);

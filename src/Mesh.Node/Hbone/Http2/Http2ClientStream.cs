@@ -15,8 +15,9 @@ public sealed class Http2ClientStream
     private readonly Pipe _inbound = new(new PipeOptions(pauseWriterThreshold: 0, useSynchronizationContext: false));
     private readonly TaskCompletionSource<IReadOnlyList<HeaderField>> _response =
         new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool _remoteEnded;
-    private bool _localEnded;
+    private int _endedSides; // 2 once END_STREAM went both ways
+    private int _remoteEnded;
+    private bool _inboundClosed; // guarded by lock (_inbound)
 
     internal Http2ClientStream(Http2ClientConnection connection, int id, long sendWindow)
     {
@@ -56,8 +57,7 @@ public sealed class Http2ClientStream
     public async ValueTask CompleteWritesAsync(CancellationToken cancellationToken = default)
     {
         await _connection.SendDataAsync(this, ReadOnlyMemory<byte>.Empty, endStream: true, cancellationToken);
-        _localEnded = true;
-        RemoveIfDone();
+        EndSide();
     }
 
     /// <summary>Reads response body octets; 0 once the peer ended the stream.</summary>
@@ -88,31 +88,65 @@ public sealed class Http2ClientStream
             OnRemoteEnd();
     }
 
-    internal void OnData(ReadOnlySpan<byte> data) => _inbound.Writer.Write(data);
-
-    internal ValueTask<FlushResult> FlushInboundAsync() => _inbound.Writer.FlushAsync();
+    /// <summary>Queues received DATA for <see cref="ReadAsync"/>; false if the inbound side is already closed.</summary>
+    internal bool OnData(ReadOnlySpan<byte> data)
+    {
+        // The reader loop writes while an app thread may Fail the stream: the lock keeps Write after Complete out.
+        lock (_inbound)
+        {
+            if (_inboundClosed)
+                return false;
+            _inbound.Writer.Write(data);
+            // Never pauses (pauseWriterThreshold 0), so this completes synchronously and just wakes the reader.
+            var flush = _inbound.Writer.FlushAsync();
+            if (!flush.IsCompleted)
+                _ = flush.AsTask();
+            return true;
+        }
+    }
 
     internal void OnRemoteEnd()
     {
         if (!_response.Task.IsCompleted)
             _response.TrySetException(new Http2ProtocolException(Http2ErrorCode.ProtocolError,
                 $"Stream {Id} ended without response headers", Id));
-        _remoteEnded = true;
-        _inbound.Writer.Complete();
-        RemoveIfDone();
+        Volatile.Write(ref _remoteEnded, 1);
+        CompleteInbound(null);
+        EndSide();
     }
 
     internal void Fail(Exception failure)
     {
         Failure ??= failure;
         _response.TrySetException(failure);
-        _inbound.Writer.Complete(failure);
+        CompleteInbound(failure);
         _connection.RemoveStream(this);
     }
 
-    private void RemoveIfDone()
+    private void CompleteInbound(Exception? failure)
     {
-        if (_remoteEnded && _localEnded)
+        lock (_inbound)
+        {
+            if (_inboundClosed)
+                return;
+            _inboundClosed = true;
+            _inbound.Writer.Complete(failure);
+        }
+    }
+
+    /// <summary>True once the peer sent END_STREAM; more DATA is then a STREAM_CLOSED error.</summary>
+    internal bool RemoteEnded => Volatile.Read(ref _remoteEnded) == 1;
+
+    /// <summary>Abandons the stream: RST_STREAM to the peer, local readers and writers fail.</summary>
+    public async ValueTask ResetAsync(Http2ErrorCode errorCode = Http2ErrorCode.Cancel)
+    {
+        Fail(new IOException($"HTTP/2 stream {Id} was reset locally ({errorCode})."));
+        await _connection.SendResetAsync(Id, errorCode);
+    }
+
+    private void EndSide()
+    {
+        if (Interlocked.Increment(ref _endedSides) == 2)
             _connection.RemoveStream(this);
     }
 }

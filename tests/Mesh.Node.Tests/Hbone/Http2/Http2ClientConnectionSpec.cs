@@ -44,6 +44,11 @@ public sealed class Http2ClientConnectionSpec : IAsyncLifetime
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
                 return;
             }
+            if (context.Request.Host.Value == "10.0.0.9:2")
+            {
+                context.Abort(); // RST_STREAM from Kestrel
+                return;
+            }
             context.Response.Headers["x-seen-forwarded"] = context.Request.Headers["forwarded"];
             context.Response.StatusCode = StatusCodes.Status200OK;
             await context.Response.StartAsync();
@@ -123,5 +128,36 @@ public sealed class Http2ClientConnectionSpec : IAsyncLifetime
 
         await Task.WhenAll(Enumerable.Range(1, 4).Select(RoundTripAsync));
         Assert.Equal(0, connection.StreamCount);
+    }
+
+    [Fact]
+    public async Task A_peer_reset_fails_the_stream_with_its_error_code_and_the_connection_lives_on()
+    {
+        await using var connection = await ConnectAsync();
+        var aborted = await connection.ConnectAsync("10.0.0.9:2");
+        var ex = await Assert.ThrowsAsync<Http2ProtocolException>(() => aborted.GetStatusAsync().WaitAsync(Deadline));
+        Assert.Equal(aborted.Id, ex.StreamId);
+        await Assert.ThrowsAsync<IOException>(() => aborted.WriteAsync(new byte[10]).AsTask());
+
+        var next = await connection.ConnectAsync("10.244.1.7:8080");
+        Assert.Equal(200, await next.GetStatusAsync().WaitAsync(Deadline));
+    }
+
+    [Fact]
+    public async Task A_local_reset_frees_the_stream()
+    {
+        await using var connection = await ConnectAsync();
+        var stream = await connection.ConnectAsync("10.244.1.7:8080");
+        Assert.Equal(200, await stream.GetStatusAsync().WaitAsync(Deadline));
+        await stream.WriteAsync(new byte[1000]).AsTask().WaitAsync(Deadline);
+        await stream.ResetAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal(0, connection.StreamCount);
+        await Assert.ThrowsAsync<IOException>(() => stream.ReadAsync(new byte[10]).AsTask());
+
+        var next = await connection.ConnectAsync("10.244.1.8:8080");
+        Assert.Equal(200, await next.GetStatusAsync().WaitAsync(Deadline));
+        await next.WriteAsync("again"u8.ToArray()).AsTask().WaitAsync(Deadline);
+        await next.CompleteWritesAsync().AsTask().WaitAsync(Deadline);
+        Assert.Equal("again"u8.ToArray(), await ReadToEndAsync(next));
     }
 }
