@@ -109,13 +109,16 @@ public sealed partial class Http2ClientConnection : IAsyncDisposable
     internal async ValueTask SendDataAsync(
         Http2ClientStream stream, ReadOnlyMemory<byte> data, bool endStream, CancellationToken cancellationToken)
     {
+        if (data.IsEmpty && !endStream)
+            return;
         do
         {
             int take;
             Task? wait = null;
             lock (_windowLock)
             {
-                if (stream.Failure is { } failure)
+                // _closed too: Close() wakes waiters before it fails each stream.
+                if ((stream.Failure ?? _closed) is { } failure)
                     throw new IOException($"HTTP/2 stream {stream.Id} is closed.", failure);
                 var window = Math.Min(_connectionSendWindow, stream.SendWindow);
                 take = (int)Math.Clamp(window, 0, Math.Min(data.Length, _peerSettings.MaxFrameSize));

@@ -35,7 +35,8 @@ public sealed class Http2FrameReader
         get => _maxFrameSize;
         set
         {
-            Http2Settings.Validate(new Http2Setting(Http2SettingId.MaxFrameSize, (uint)value));
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, Http2Settings.DefaultMaxFrameSize);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(value, Http2FrameHeader.MaxLength);
             _maxFrameSize = value;
         }
     }
