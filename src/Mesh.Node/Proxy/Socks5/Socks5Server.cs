@@ -23,6 +23,7 @@ public sealed class Socks5Server : IAsyncDisposable
     private Socket? _listener;
     private Task _acceptLoop = Task.CompletedTask;
     private long _nextId;
+    private int _disposed;
 
     /// <param name="resolve">Where a request goes; null when it cannot be resolved (the client gets 0x04).</param>
     /// <param name="connect">Opens the upstream socket; throw <see cref="SocketException"/> on failure.</param>
@@ -100,11 +101,11 @@ public sealed class Socks5Server : IAsyncDisposable
                 continue;
             }
             var id = Interlocked.Increment(ref _nextId);
-            _connections[id] = Task.Run(async () =>
-            {
-                try { await HandleAsync(accepted).ConfigureAwait(false); }
-                finally { _connections.TryRemove(id, out _); }
-            });
+            var connection = Task.Run(() => HandleAsync(accepted));
+            // Removed by a continuation registered after the add, so a connection that ends at once cannot leave
+            // a stale entry behind (HandleAsync never faults).
+            _connections[id] = connection;
+            _ = connection.ContinueWith(_ => _connections.TryRemove(id, out Task? _), TaskScheduler.Default);
         }
     }
 
@@ -269,8 +270,10 @@ public sealed class Socks5Server : IAsyncDisposable
         client.Dispose();
     }
 
+    /// <summary>Stops accepting, cuts every open connection and waits for their log lines. Safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stop.CancelAsync().ConfigureAwait(false);
         _listener?.Dispose();
         await _acceptLoop.ConfigureAwait(false);
