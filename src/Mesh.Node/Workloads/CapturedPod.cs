@@ -24,11 +24,14 @@ public sealed class CapturedPod : IAsyncDisposable
     private readonly List<Task> _loops = [];
     private readonly InPodRules _rules = new();
     private NetnsSocketFactory? _sockets;
-    private DnsForwarder? _dns;
+    private readonly IMeshNameResolver _meshNames;
+    private DnsProxy? _dns;
     private bool _rulesApplied;
 
-    public CapturedPod(ZdsPod pod, NodeOptions options, DestinationResolver resolver, ILogger log)
+    public CapturedPod(ZdsPod pod, NodeOptions options, DestinationResolver resolver, ILogger log, IMeshNameResolver? meshNames = null)
     {
+        // Until mesh state backs DNS, the proxy forwards every query (as the old forwarder did).
+        _meshNames = meshNames ?? NoMeshNames.Instance;
         Pod = pod;
         _options = options;
         _resolver = resolver;
@@ -57,7 +60,7 @@ public sealed class CapturedPod : IAsyncDisposable
         _listeners.Add(inbound);
         _loops.Add(AcceptLoopAsync(outbound, HandleOutboundAsync));
         _loops.Add(AcceptLoopAsync(inbound, HandleInboundPlaintextAsync));
-        _dns = new DnsForwarder(UpstreamResolvers.FromResolvConf(), _options.ConnectTimeout);
+        _dns = new DnsProxy(_meshNames, Pod.Namespace, UpstreamResolvers.FromResolvConf(), _options.ConnectTimeout);
         await _dns.StartAsync(_sockets, _options.DnsPort);
         await _rules.ApplyAsync(Pod.Netns);
         _rulesApplied = true;
