@@ -5,6 +5,7 @@ using Mesh.Hosting;
 using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
+using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
@@ -31,8 +32,9 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
             registry.Register<AddressCache>(addressCache);
             var resolver = new DestinationResolver(store, addressCache, nodeOptions.LookupTimeout);
             var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var names = new MeshNameResolver(store, addressCache, nodeOptions.LookupTimeout);
             registry.Register<WorkloadManager>(system.ActorOf(
-                Props.Create(() => new WorkloadManager(nodeOptions, resolver, loggers)), "workloads"));
+                Props.Create(() => new WorkloadManager(nodeOptions, resolver, names, loggers)), "workloads"));
             var certificates = sp.GetRequiredService<CertificateStore>();
             registry.Register<CertificateManager>(system.ActorOf(
                 Props.Create(() => new CertificateManager(store, certificates, CertificateTimings.Default)), "certificates"));

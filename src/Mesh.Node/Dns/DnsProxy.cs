@@ -38,7 +38,9 @@ public sealed class DnsProxy : IAsyncDisposable
     /// <summary>Listens on <paramref name="port"/> of every address inside the namespace of <paramref name="sockets"/>.</summary>
     public async Task StartAsync(NetnsSocketFactory sockets, int port)
     {
-        var udp = await sockets.BindUdpAsync(new IPEndPoint(IPAddress.Any, port));
+        // Captured DNS is REDIRECTed to 127.0.0.1 (locally generated traffic): a UDP socket bound to any address would
+        // answer from the pod IP, which conntrack cannot match to the redirect, and the client would drop the reply.
+        var udp = await sockets.BindUdpAsync(new IPEndPoint(IPAddress.Loopback, port));
         var tcp = await sockets.ListenAsync(new IPEndPoint(IPAddress.Any, port), 128);
         Start(udp, tcp);
     }

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
+using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Proxy;
 using Mesh.Protocol.Zds;
@@ -33,7 +34,7 @@ public sealed class WorkloadManager : ReceiveActor
     private readonly Dictionary<string, CapturedPod> _pods = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public WorkloadManager(NodeOptions options, DestinationResolver resolver, ILoggerFactory loggers)
+    public WorkloadManager(NodeOptions options, DestinationResolver resolver, IMeshNameResolver meshNames, ILoggerFactory loggers)
     {
         var podLog = loggers.CreateLogger<CapturedPod>();
 
@@ -50,7 +51,7 @@ public sealed class WorkloadManager : ReceiveActor
                 await StopAsync(pod.Uid); // same pod, new sandbox (netns or IP changed): start over
             }
 
-            var captured = new CapturedPod(pod, options, resolver, podLog);
+            var captured = new CapturedPod(pod, options, resolver, podLog, meshNames);
             try
             {
                 await captured.StartAsync();

@@ -4,6 +4,7 @@ using System.Text;
 using Akka.Actor;
 using Akka.TestKit.Xunit2;
 using Mesh.Node.Capture;
+using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Proxy;
 using Mesh.Node.State;
@@ -40,9 +41,12 @@ public class CapturedTrafficSpec : TestKit
         var store = new NodeViewStore("node-0");
         store.Apply(new NodeSlice("node-0", [client, server], [echo], []), 1);
         store.PutAddress(new AddressRecord(Vip, null, echo, [server]));
+        store.PutAddress(new AddressRecord(echo.Hostname, null, echo, [server]));
 
-        var resolver = new DestinationResolver(store, CreateTestProbe().Ref, TimeSpan.FromSeconds(2));
-        var manager = Sys.ActorOf(Props.Create(() => new WorkloadManager(new NodeOptions(), resolver, NullLoggerFactory.Instance)));
+        var cache = CreateTestProbe().Ref;
+        var resolver = new DestinationResolver(store, cache, TimeSpan.FromSeconds(2));
+        var names = new MeshNameResolver(store, cache, TimeSpan.FromSeconds(2));
+        var manager = Sys.ActorOf(Props.Create(() => new WorkloadManager(new NodeOptions(), resolver, names, NullLoggerFactory.Instance)));
 
         using var serverSockets = NetnsSocketFactory.Open($"/var/run/netns/{topology.Server}");
         using var app = await serverSockets.ListenAsync(new IPEndPoint(topology.ServerIp, 8080));
@@ -65,6 +69,12 @@ public class CapturedTrafficSpec : TestKit
             Assert.Equal($"hello {topology.ClientIp}", answer);
         }
         Assert.Equal($"hello {topology.ClientIp}", await appTask.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        // DNS from the pod, to any resolver, is captured and mesh names are answered by the ztunnel's DNS proxy.
+        var dig = await Sh.RunAsync("ip", "netns", "exec", topology.Client, "dig", "+short", "+time=2", "+tries=1", "@192.0.2.53", "echo.demo.svc.cluster.local", "A");
+        Assert.Equal(Vip, dig.Trim());
+        var shortName = await Sh.RunAsync("ip", "netns", "exec", topology.Client, "dig", "+short", "+time=2", "+tries=1", "@192.0.2.53", "echo", "A");
+        Assert.Equal(Vip, shortName.Trim());
 
         var pods = await manager.Ask<List<CapturedPod>>(GetCapturedPods.Instance, TimeSpan.FromSeconds(5));
         var capturedClient = pods.Single(p => p.Pod.Name == "client");
