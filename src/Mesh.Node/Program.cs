@@ -9,6 +9,7 @@ using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
+using Mesh.Node.Proxy.Socks5;
 using Mesh.Node.State;
 using Mesh.Node.Workloads;
 using Mesh.Node.Zds;
@@ -56,6 +57,7 @@ builder.Services.AddSingleton(sp =>
 });
 builder.Services.AddSingleton<CertificateStore>();
 builder.Services.AddHostedService<ZdsClient>();
+builder.Services.AddHostedService<Socks5Service>();
 
 var app = builder.Build();
 app.MapMeshCommands();

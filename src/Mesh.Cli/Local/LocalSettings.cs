@@ -17,6 +17,10 @@ public sealed record LocalSettings(
 {
     public const int DefaultRemotingBase = 4053;
     public const int DefaultAdminBase = 9110;
+    public const int DefaultSocksBase = 15080;
+
+    /// <summary>Without root (no capture), node i's ztunnel serves SOCKS5 on 127.0.0.1:SocksBase + i.</summary>
+    public int SocksBase { get; init; } = DefaultSocksBase;
     /// <summary>Pod network of non-root mode: loopback, so pods can bind their own address without a netns.</summary>
     public const string LoopbackPodPrefix = "127.10";
 
@@ -28,5 +32,6 @@ public sealed record LocalSettings(
     public int ControlAdminPort => AdminBase;
 
     public IEnumerable<int> Ports =>
-        Enumerable.Range(0, Nodes + 1).SelectMany(i => new[] { RemotingBase + i, AdminBase + i });
+        Enumerable.Range(0, Nodes + 1).SelectMany(i => new[] { RemotingBase + i, AdminBase + i })
+            .Concat(NetworkNamespaces ? [] : Enumerable.Range(0, Nodes).Select(i => SocksBase + i));
 }

@@ -26,7 +26,8 @@ public sealed record LocalStatus(
     IReadOnlyList<PodStatus> Pods,
     IReadOnlyList<ServiceStatus> Services,
     IReadOnlyList<string> Problems,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    string? SocksEndpoint = null)
 {
     public const string NetnsMode = "netns";
     public const string LoopbackMode = "loopback";

@@ -14,6 +14,11 @@ public sealed class NodeOptions
     /// </summary>
     public string? StateCache { get; set; }
 
+    /// <summary>SOCKS5 port on <see cref="Socks5Bind"/> (Istio uses 15080); 0 = off.</summary>
+    public int Socks5Port { get; set; }
+
+    public string Socks5Bind { get; set; } = "127.0.0.1";
+
     public int OutboundPort { get; set; } = 15001;
     public int InboundPlaintextPort { get; set; } = 15006;
     public int InboundHbonePort { get; set; } = 15008;

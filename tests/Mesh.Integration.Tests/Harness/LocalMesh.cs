@@ -20,12 +20,14 @@ public sealed class LocalMesh : IAsyncDisposable
         StateDir = Directory.CreateTempSubdirectory("ma-state-").FullName;
         RemotingBase = FreeRange(4);
         AdminBase = FreeRange(4);
+        SocksBase = FreeRange(3);
     }
 
     public string Manifests { get; }
     public string StateDir { get; }
     public int RemotingBase { get; }
     public int AdminBase { get; }
+    public int SocksBase { get; }
 
     /// <summary>Copies examples/quickstart into a fresh manifest directory (not started yet).</summary>
     public static LocalMesh FromQuickstart()

@@ -54,7 +54,7 @@ public sealed class LocalUserErrorTests
         try
         {
             var up = await AsNobody(home, "local", "up", "-f", mesh.Manifests, "--state-dir", mesh.StateDir, "--timeout", "90",
-                "--remoting-port", $"{mesh.RemotingBase}", "--admin-port", $"{mesh.AdminBase}");
+                "--remoting-port", $"{mesh.RemotingBase}", "--admin-port", $"{mesh.AdminBase}", "--socks-port", $"{mesh.SocksBase}");
             Assert.True(up.ExitCode == 0, up.Output);
             Assert.Contains("transparent capture needs root", up.Output);
             Assert.Contains("Local mesh (loopback)", up.Output);
@@ -64,6 +64,16 @@ public sealed class LocalUserErrorTests
                 "curl", "-s", "--max-time", "5", $"http://{echoIp}:8080/loopback");
             Assert.True(curl.ExitCode == 0, curl.Output);
             Assert.Contains("\"path\": \"/loopback\"", curl.Output);
+
+            // Without capture, clients use the ztunnel's SOCKS5: mesh names resolve and the service picks an endpoint.
+            Assert.Contains($"--socks5-hostname 127.0.0.1:{mesh.SocksBase}", up.Output);
+            var socks = await Eventually.Until(async () =>
+                {
+                    var (exit, output) = await AsNobody(home, "local", "exec", "-n", "demo", "client", "--state-dir", mesh.StateDir, "--",
+                        "curl", "-s", "--max-time", "5", "--socks5-hostname", $"127.0.0.1:{mesh.SocksBase}", "http://echo.demo:8080/via-socks");
+                    return exit == 0 ? output : "";
+                }, output => output.Contains("\"path\": \"/via-socks\""), TimeSpan.FromSeconds(30), () => "curl through SOCKS5");
+            Assert.Contains("\"pod\": \"echo-", socks);
         }
         finally
         {

@@ -26,7 +26,7 @@ public static class LocalCommands
     }
 
     private sealed record UpOptions(Option<string> File, Option<int> Nodes, Option<bool> Foreground, Option<string?> BinDir,
-        Option<int> RemotingPort, Option<int> AdminPort, Option<int> Timeout);
+        Option<int> RemotingPort, Option<int> AdminPort, Option<int> Timeout, Option<int> SocksPort);
 
     private static UpOptions NewUpOptions() => new(
         new Option<string>("--file", "-f") { Description = "Directory of Kubernetes YAML (watched for changes)", HelpName = "DIR", Required = true },
@@ -35,11 +35,12 @@ public static class LocalCommands
         new Option<string?>("--bin-dir") { Description = $"Where mesh-control.dll, mesh-node.dll and mesh-echo.dll are (default ${Binaries.EnvironmentVariable}, next to meshctl, or this checkout's build)", HelpName = "DIR" },
         new Option<int>("--remoting-port") { Description = "Akka remoting port of the control; node i uses it + 1 + i", DefaultValueFactory = _ => LocalSettings.DefaultRemotingBase },
         new Option<int>("--admin-port") { Description = "Command endpoint port of the control; node i uses it + 1 + i", DefaultValueFactory = _ => LocalSettings.DefaultAdminBase },
-        new Option<int>("--timeout") { Description = "Seconds to wait for members Up and pods Ready", DefaultValueFactory = _ => 120 });
+        new Option<int>("--timeout") { Description = "Seconds to wait for members Up and pods Ready", DefaultValueFactory = _ => 120 },
+        new Option<int>("--socks-port") { Description = "Without root: node i's ztunnel serves SOCKS5 on 127.0.0.1 at this port + i", DefaultValueFactory = _ => LocalSettings.DefaultSocksBase });
 
     private static void AddTo(Command command, UpOptions o, LocalOptions shared)
     {
-        foreach (var option in new Option[] { o.File, o.Nodes, o.BinDir, o.RemotingPort, o.AdminPort, shared.StateDir }) command.Options.Add(option);
+        foreach (var option in new Option[] { o.File, o.Nodes, o.BinDir, o.RemotingPort, o.AdminPort, o.SocksPort, shared.StateDir }) command.Options.Add(option);
     }
 
     private static Command Up(CommandContext context, LocalOptions shared)
@@ -66,7 +67,7 @@ public static class LocalCommands
         if (!root)
             context.Error.WriteLine($"meshctl: warning: not root, so pods get loopback addresses ({LocalSettings.LoopbackPodPrefix}.x.y) and run without network namespaces; transparent capture needs root");
         var settings = new LocalSettings(manifests, nodes, layout.StateDir, parse.GetValue(o.RemotingPort), parse.GetValue(o.AdminPort),
-            parse.GetValue(o.BinDir) is { } bin ? Path.GetFullPath(bin) : null, root);
+            parse.GetValue(o.BinDir) is { } bin ? Path.GetFullPath(bin) : null, root) { SocksBase = parse.GetValue(o.SocksPort) };
         if (settings.Ports.FirstOrDefault(p => !PortProbe.IsFree(p)) is var busy and > 0)
             throw new LocalModeException($"port {busy} is already in use (choose other ports with --remoting-port/--admin-port)");
         var binaries = Binaries.ForThisProcess(settings.BinDir);
@@ -115,7 +116,8 @@ public static class LocalCommands
         var command = new List<string> { self };
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") command.Add(typeof(LocalCommands).Assembly.Location);
         command.AddRange(["local", "supervise", "--file", settings.Manifests, "--nodes", Text(settings.Nodes), "--state-dir", settings.StateDir,
-            "--remoting-port", Text(settings.RemotingBase), "--admin-port", Text(settings.AdminBase), "--netns", settings.NetworkNamespaces ? "true" : "false"]);
+            "--remoting-port", Text(settings.RemotingBase), "--admin-port", Text(settings.AdminBase), "--socks-port", Text(settings.SocksBase),
+            "--netns", settings.NetworkNamespaces ? "true" : "false"]);
         if (settings.BinDir is not null) command.AddRange(["--bin-dir", settings.BinDir]);
         // setsid: a new session, so closing the terminal (SIGHUP) or Ctrl-C in it does not reach the mesh.
         var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
@@ -171,7 +173,8 @@ public static class LocalCommands
             using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
             var settings = new LocalSettings(parse.GetValue(o.File)!, parse.GetValue(o.Nodes), shared.Layout(parse).StateDir,
-                parse.GetValue(o.RemotingPort), parse.GetValue(o.AdminPort), parse.GetValue(o.BinDir), parse.GetValue(netns));
+                parse.GetValue(o.RemotingPort), parse.GetValue(o.AdminPort), parse.GetValue(o.BinDir), parse.GetValue(netns))
+            { SocksBase = parse.GetValue(o.SocksPort) };
             return await new LocalSupervisor(settings, line => context.Out.WriteLine(line)).RunAsync(stop.Token);
         }, ct));
         return supervise;

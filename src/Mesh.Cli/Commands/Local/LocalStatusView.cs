@@ -54,7 +54,9 @@ internal static class LocalStatusView
         if (service is null) return null;
         var port = Number(service.Ports[0]);
         if (status.Mode != LocalStatus.NetnsMode)
-            return $"try: curl -s http://{service.Endpoints[0]}:{port}/   (loopback mode: pods are reached by IP; no capture without root)";
+            return status.SocksEndpoint is { } socks
+                ? $"try: curl -s --socks5-hostname {socks} http://{service.Name}.{service.Namespace}:{port}/   (loopback mode: no capture without root; the ztunnel's SOCKS5)"
+                : $"try: curl -s http://{service.Endpoints[0]}:{port}/   (loopback mode: pods are reached by IP; no capture without root)";
         var client = status.Pods
             .Where(p => p.Ready && !service.Endpoints.Contains(p.Ip))
             .OrderByDescending(p => p.Namespace == service.Namespace)

@@ -83,6 +83,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             var name = settings.NodeNames[i];
             var args = new List<string> { nodeDll, $"--Mesh:Name={name}", $"--Mesh:Port={settings.RemotingBase + 1 + i}", $"--Mesh:AdminPort={settings.AdminBase + 1 + i}" };
             if (settings.NetworkNamespaces) args.Add($"--Mesh:Node:ZdsSocket={_layout.ZdsSocket}");
+            else args.Add($"--Mesh:Node:Socks5Port={settings.SocksBase + i}"); // no capture without root: SOCKS5 instead
             args.Add($"--Mesh:Node:StateCache={_layout.NodeStateCache(name)}");
             StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common, .. MemberTlsArgs(ca, name, "node")], ledger);
         }
@@ -175,7 +176,8 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             s.Ports, s.Endpoints ?? [])).ToList();
         var status = new LocalStatus(Environment.ProcessId, settings.NetworkNamespaces ? LocalStatus.NetnsMode : LocalStatus.LoopbackMode,
             Path.GetFullPath(settings.StateDir), Path.GetFullPath(settings.Manifests), $"127.0.0.1:{settings.AdminBase}",
-            desired?.Generation ?? 0, desired?.ManifestErrors ?? 0, members, podStatus, services, [], DateTimeOffset.MinValue);
+            desired?.Generation ?? 0, desired?.ManifestErrors ?? 0, members, podStatus, services, [], DateTimeOffset.MinValue,
+            settings.NetworkNamespaces ? null : $"127.0.0.1:{settings.SocksBase}");
         var json = System.Text.Json.JsonSerializer.Serialize(status, AdminJson.Options);
         if (json == _lastStatusJson) return;
         _lastStatusJson = json;
