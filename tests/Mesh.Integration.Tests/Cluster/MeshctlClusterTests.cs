@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Mesh.Integration.Tests.Harness;
 using Mesh.Protocol.Admin;
@@ -10,18 +9,7 @@ public class MeshctlClusterTests
 {
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(90);
 
-    private static async Task<(int Exit, string Out, string Err)> Meshctl(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepoPaths.Meshctl);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<(int Exit, string Out, string Err)> Meshctl(params string[] args) => MeshctlBinary.RunAsync(args);
 
     [Fact]
     public async Task Cluster_show_lists_every_member_with_its_role_and_leave_removes_one()

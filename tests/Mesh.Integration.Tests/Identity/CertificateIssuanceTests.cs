@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Mesh.Integration.Tests.Harness;
 using Mesh.Protocol.Admin;
@@ -94,12 +93,7 @@ public class CertificateIssuanceTests
 
     private static async Task<(int Exit, string Output)> Meshctl(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(RepoPaths.Meshctl);
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, output);
+        var (exit, output, _) = await MeshctlBinary.RunAsync(args);
+        return (exit, output);
     }
 }
