@@ -89,7 +89,9 @@ public static class TcpRelay
                         sent += await to.SendAsync(memory[sent..read], SocketFlags.None, stop.Token).ConfigureAwait(false);
                     total += read;
                 }
-                while (read == bufferSize); // a full read: more is likely queued, keep the buffer
+                // A full read with more queued: keep the buffer. Otherwise give it back before waiting again, so even a
+                // burst that ends exactly on a buffer boundary leaves nothing rented while the socket is idle.
+                while (read == bufferSize && from.Available > 0);
                 pool.Return(buffer);
                 buffer = null;
             }
