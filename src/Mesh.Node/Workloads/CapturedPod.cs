@@ -244,9 +244,9 @@ public sealed class CapturedPod : IAsyncDisposable
         Stats.Closed(direction, sent, received, error is not null, protocol);
         var duration = Stopwatch.GetElapsedTime(started);
         _log.LogInformation(
-            "connection complete pod={Pod} direction={Direction} protocol={Protocol} src={Src} dst={Dst} route={Route} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
-            Name, direction.ToString().ToLowerInvariant(), protocol.ToString().ToLowerInvariant(), source, original?.ToString() ?? "-",
-            route ?? "-", sent, received, (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
+            "connection complete pod={Pod} direction={Direction} src={Src} dst={Dst} target={Target} protocol={Protocol} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
+            Name, direction.ToString().ToLowerInvariant(), source, original?.ToString() ?? "-", route ?? "-",
+            protocol.ToString().ToLowerInvariant(), sent, received, (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
     }
 
     public async ValueTask DisposeAsync()

@@ -86,7 +86,7 @@ public class CapturedHboneSpec
         var inbound = await log.WaitForAsync("protocol=hbone src.identity=");
         // The HBONE connection itself came from the client pod's address: it was born in the client's netns.
         Assert.Contains($"src.identity={ClientIdentity} src.addr={topology.ClientIp}:", inbound);
-        Assert.Contains("direction=outbound protocol=hbone", await log.WaitForAsync("direction=outbound"));
+        Assert.Contains($"direction=outbound src={topology.ClientIp}:", await log.WaitForAsync("protocol=hbone bytes_sent"));
     }
 
     private static async Task Eventually(Func<bool> condition)
