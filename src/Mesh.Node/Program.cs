@@ -6,9 +6,11 @@ using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
 using Mesh.Node.Dns;
+using Mesh.Node.Hbone;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
+using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.Proxy.Socks5;
 using Mesh.Node.State;
 using Mesh.Node.Workloads;
@@ -31,18 +33,29 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
             var addressRegion = registry.Get<AddressStateRegion>();
             var addressCache = system.ActorOf(Props.Create(() => new AddressCache(addressRegion, store)), "address-cache");
             registry.Register<AddressCache>(addressCache);
-            var resolver = new DestinationResolver(store, addressCache, nodeOptions.LookupTimeout);
+            var resolver = new DestinationResolver(store, addressCache, nodeOptions.LookupTimeout,
+                new OutboundPlanner(store.Node, hbonePort: nodeOptions.InboundHbonePort));
             var loggers = sp.GetRequiredService<ILoggerFactory>();
             var names = new MeshNameResolver(store, addressCache, nodeOptions.LookupTimeout);
-            registry.Register<WorkloadManager>(system.ActorOf(
-                Props.Create(() => new WorkloadManager(nodeOptions, resolver, names, loggers)), "workloads"));
             var certificates = sp.GetRequiredService<CertificateStore>();
+            // HBONE client and server are optional services: until they are registered, HBONE destinations get plain
+            // TCP and no pod listens on 15008.
+            var plane = new PodDataPlane(nodeOptions, store, resolver, loggers, names,
+                sp.GetService<IHboneConnector>(), sp.GetService<IHboneListenerFactory>(),
+                certificates.Source(nodeOptions.CertificateTimeout), sp.GetRequiredService<PodSocketRegistry>());
+            loggers.CreateLogger("Mesh.Node.Hbone").LogInformation("HBONE client {Client}, HBONE server (15008) {Server}",
+                plane.Hbone is null ? "off (plain TCP to HBONE destinations)" : "on", plane.HboneServer is null ? "off" : "on");
+            registry.Register<WorkloadManager>(system.ActorOf(Props.Create(() => new WorkloadManager(plane)), "workloads"));
             registry.Register<CertificateManager>(system.ActorOf(
                 Props.Create(() => new CertificateManager(store, certificates, CertificateTimings.Default)), "certificates"));
         });
 });
 builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
 builder.Services.AddSingleton(nodeOptions);
+builder.Services.AddSingleton(nodeOptions.Hbone);
+builder.Services.AddSingleton<PodSocketRegistry>();
+// HBONE hookup (after feat/hbone-core): register IHboneConnector (HboneClientPool) and IHboneListenerFactory (over
+// HboneServer) here; PodDataPlane and Socks5Service pick them up. See docs/architecture.md, "HBONE wiring".
 builder.Services.AddSingleton(sp =>
 {
     var store = new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!);

@@ -33,10 +33,18 @@ public static class NodeCommands
         {
             var actor = await manager.GetAsync(ct);
             var pods = await actor.Ask<List<CapturedPod>>(GetCapturedPods.Instance, TimeSpan.FromSeconds(5), ct);
-            return AdminEndpoints.Json(pods.Select(p => new CapturedPodView(p.Pod.Uid, p.Pod.Namespace, p.Pod.Name, p.Pod.Ip,
-                p.Pod.Netns, p.Stats.OutboundOpened, p.Stats.OutboundClosed, p.Stats.InboundOpened, p.Stats.InboundClosed,
-                p.Stats.BytesSent, p.Stats.BytesReceived, p.Stats.Failed)).ToList());
+            return AdminEndpoints.Json(pods.Select(View).ToList());
         });
         return app;
+    }
+
+    /// <summary>A captured pod's counters: outbound, inbound plaintext (15006) and inbound HBONE (15008) apart.</summary>
+    internal static CapturedPodView View(CapturedPod pod)
+    {
+        var stats = pod.Stats;
+        return new CapturedPodView(pod.Pod.Uid, pod.Pod.Namespace, pod.Pod.Name, pod.Pod.Ip, pod.Pod.Netns,
+            stats.OutboundOpened, stats.OutboundClosed, stats.OutboundHbone,
+            stats.InboundPlaintextOpened, stats.InboundPlaintextClosed, stats.InboundHboneOpened, stats.InboundHboneClosed,
+            stats.BytesSent, stats.BytesReceived, stats.Failed, pod.ServesHbone);
     }
 }

@@ -1,3 +1,5 @@
+using Mesh.Node.Hbone;
+
 namespace Mesh.Node.Hosting;
 
 /// <summary>ztunnel settings, bound from the "Mesh:Node" configuration section. Ports are Istio's.</summary>
@@ -29,4 +31,10 @@ public sealed class NodeOptions
 
     /// <summary>How long an outbound connection waits for a remote address lookup through the control plane.</summary>
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long an HBONE handshake waits for a workload's first certificate from the CA.</summary>
+    public TimeSpan CertificateTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>HBONE client pool and server tunables (<c>Mesh:Node:Hbone:*</c>).</summary>
+    public HboneOptions Hbone { get; set; } = new();
 }

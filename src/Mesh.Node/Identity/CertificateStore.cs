@@ -40,6 +40,13 @@ public sealed class CertificateStore
         }
     }
 
+    /// <summary>
+    /// The certificate source TLS endpoints take (the HBONE client pool and servers): the identity's current SVID,
+    /// waiting up to <paramref name="timeout"/> for the first one.
+    /// </summary>
+    public Func<SpiffeId, CancellationToken, ValueTask<WorkloadCertificate>> Source(TimeSpan timeout) =>
+        async (id, ct) => await WaitForAsync(id, timeout, ct).ConfigureAwait(false);
+
     internal void Pending(SpiffeId id) => _entries.GetOrAdd(id.ToString(), _ => new Entry());
 
     internal void Put(WorkloadCertificate certificate)

@@ -3,40 +3,40 @@ using System.Net;
 using System.Net.Sockets;
 using Mesh.Node.Capture;
 using Mesh.Node.Dns;
-using Mesh.Node.Hosting;
+using Mesh.Node.Hbone;
+using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
+using Mesh.Node.Proxy.Outbound;
 using Mesh.Protocol.Zds;
 
 namespace Mesh.Node.Workloads;
 
 /// <summary>
-/// The ztunnel's presence inside one enrolled pod: listeners opened in the pod's network namespace
-/// (15001 outbound, 15006 inbound plaintext) and the connections accepted on them. Bytes move on async pumps with
-/// pooled buffers; this class only accepts, resolves, connects and logs. Owned by <see cref="WorkloadManager"/>.
+/// The ztunnel's presence inside one enrolled pod: listeners opened in the pod's network namespace (15001 outbound,
+/// 15006 inbound plaintext, 15008 inbound HBONE when an HBONE server is plugged in, 15053 DNS) and the connections
+/// accepted on them. Bytes move on async pumps; this class only accepts, resolves, connects and logs. Owned by
+/// <see cref="WorkloadManager"/>.
 /// </summary>
 public sealed class CapturedPod : IAsyncDisposable
 {
-    private readonly NodeOptions _options;
-    private readonly DestinationResolver _resolver;
+    private readonly PodDataPlane _plane;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _loops = [];
     private readonly InPodRules _rules = new();
+    private readonly OutboundConnector _outbound;
     private NetnsSocketFactory? _sockets;
-    private readonly IMeshNameResolver _meshNames;
     private DnsProxy? _dns;
     private bool _rulesApplied;
 
-    public CapturedPod(ZdsPod pod, NodeOptions options, DestinationResolver resolver, ILogger log, IMeshNameResolver? meshNames = null)
+    public CapturedPod(ZdsPod pod, PodDataPlane plane)
     {
-        // Until mesh state backs DNS, the proxy forwards every query (as the old forwarder did).
-        _meshNames = meshNames ?? NoMeshNames.Instance;
         Pod = pod;
-        _options = options;
-        _resolver = resolver;
-        _log = log;
+        _plane = plane;
+        _log = plane.Loggers.CreateLogger<CapturedPod>();
         PodIp = IPAddress.Parse(pod.Ip);
+        _outbound = new OutboundConnector(plane.Hbone, (target, ct) => ConnectFromPodAsync(target, null, ct), _log);
     }
 
     public ZdsPod Pod { get; }
@@ -44,28 +44,44 @@ public sealed class CapturedPod : IAsyncDisposable
     public ConnectionStats Stats { get; } = new();
     public string Name => $"{Pod.Namespace}/{Pod.Name}";
 
+    /// <summary>Whether this pod accepts HBONE on 15008.</summary>
+    public bool ServesHbone { get; private set; }
+
     /// <summary>
     /// Opens the listeners inside the pod's netns, then programs the pod's capture rules (listeners first, so
     /// redirected traffic never meets a closed port). Throws with a clear reason if either fails.
     /// </summary>
     public async Task StartAsync()
     {
+        var options = _plane.Options;
         _sockets = NetnsSocketFactory.Open(Pod.Netns);
         var family = PodIp.AddressFamily;
         var any = family == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
         // Outbound: redirected traffic arrives with any destination; listen on all addresses of the pod netns.
-        var outbound = await _sockets.ListenAsync(new IPEndPoint(any, _options.OutboundPort), 512, null);
+        var outbound = await _sockets.ListenAsync(new IPEndPoint(any, options.OutboundPort), 512, null);
         _listeners.Add(outbound);
-        var inbound = await _sockets.ListenAsync(new IPEndPoint(any, _options.InboundPlaintextPort), 512, null);
+        var inbound = await _sockets.ListenAsync(new IPEndPoint(any, options.InboundPlaintextPort), 512, null);
         _listeners.Add(inbound);
         _loops.Add(AcceptLoopAsync(outbound, HandleOutboundAsync));
         _loops.Add(AcceptLoopAsync(inbound, HandleInboundPlaintextAsync));
-        _dns = new DnsProxy(_meshNames, Pod.Namespace, UpstreamResolvers.FromResolvConf(), _options.ConnectTimeout);
-        await _dns.StartAsync(_sockets, _options.DnsPort);
+        if (_plane.HboneServer is { } server && _plane.Certificates is not null)
+        {
+            // Not redirected by the capture rules: HBONE arrives addressed to podIP:15008 and is served right here.
+            var hbone = await _sockets.ListenAsync(new IPEndPoint(PodIp, options.InboundHbonePort), 512, null);
+            _listeners.Add(hbone);
+            var handler = new InboundHboneHandler(Name, PodIp, _plane.Store, Stats,
+                (client, app, ct) => ConnectFromPodAsync(app, client, ct), options.ConnectTimeout, _log);
+            _loops.Add(ServeHboneAsync(server, hbone, handler));
+            ServesHbone = true;
+        }
+        _dns = new DnsProxy(_plane.MeshNames ?? NoMeshNames.Instance, Pod.Namespace, UpstreamResolvers.FromResolvConf(), options.ConnectTimeout);
+        await _dns.StartAsync(_sockets, options.DnsPort);
         await _rules.ApplyAsync(Pod.Netns);
         _rulesApplied = true;
-        _log.LogInformation("capturing pod {Pod} ({Ip}) in {Netns}: outbound :{Out}, inbound plaintext :{In}, dns :{Dns}",
-            Name, Pod.Ip, Pod.Netns, _options.OutboundPort, _options.InboundPlaintextPort, _options.DnsPort);
+        _plane.Sockets?.Register(PodIp, _sockets);
+        _log.LogInformation("capturing pod {Pod} ({Ip}) in {Netns}: outbound :{Out}, inbound plaintext :{In}, inbound hbone {Hbone}, dns :{Dns}",
+            Name, Pod.Ip, Pod.Netns, options.OutboundPort, options.InboundPlaintextPort,
+            ServesHbone ? $":{options.InboundHbonePort}" : "off", options.DnsPort);
     }
 
     private async Task AcceptLoopAsync(Socket listener, Func<Socket, Task> handle)
@@ -85,6 +101,21 @@ public sealed class CapturedPod : IAsyncDisposable
         }
     }
 
+    private async Task ServeHboneAsync(IHboneListenerFactory server, Socket listener, InboundHboneHandler handler)
+    {
+        try { await server.RunAsync(listener, ServerCertificateAsync, handler, _stop.Token); }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested) { }
+        catch (Exception e) { _log.LogError(e, "HBONE server of pod {Pod} stopped", Name); }
+    }
+
+    /// <summary>This pod's SVID, looked up per handshake (the pod's workload may appear in the state after enrolment).</summary>
+    private async ValueTask<WorkloadCertificate> ServerCertificateAsync(CancellationToken ct)
+    {
+        var workload = _plane.Resolver.LocalWorkload(PodIp)
+            ?? throw new InvalidOperationException($"pod {Name} ({PodIp}) is not in this node's mesh state yet");
+        return await _plane.Certificates!(workload.Identity, ct);
+    }
+
     private async Task HandleOutboundAsync(Socket client)
     {
         var started = Stopwatch.GetTimestamp();
@@ -94,111 +125,133 @@ public sealed class CapturedPod : IAsyncDisposable
         try { original = SocketOptionsEx.GetOriginalDestination(client); }
         catch (SocketException e)
         {
-            Finish(Direction.Outbound, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
             client.Dispose();
+            Finish(Direction.Outbound, TrafficProtocol.Tcp, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
             return;
         }
 
-        ResolvedDestination destination;
-        try { destination = await _resolver.ResolveAsync(original, _stop.Token); }
+        var from = _plane.Resolver.LocalWorkload(PodIp);
+        OutboundRoute route;
+        try { route = await _plane.Resolver.ResolveAsync(from, original, _stop.Token); }
         catch (Exception e) when (e is TimeoutException or Akka.Actor.AskTimeoutException or OperationCanceledException)
         {
-            Finish(Direction.Outbound, source, original, null, 0, 0, started, "destination lookup timed out");
             client.Dispose();
-            return;
-        }
-        if (destination.Target is null)
-        {
-            Finish(Direction.Outbound, source, original, destination, 0, 0, started, destination.Describe());
-            client.Dispose();
+            Finish(Direction.Outbound, TrafficProtocol.Tcp, source, original, null, 0, 0, started, "destination lookup timed out");
             return;
         }
 
-        // The upstream socket is born in the source pod's netns (the peer sees the pod's IP) and carries the
-        // ztunnel mark so the pod's own capture rules let it out.
-        await RelayAsync(Direction.Outbound, client, source, original, destination, destination.Target, bindSource: null, started);
+        OutboundUpstream upstream;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        {
+            timeout.CancelAfter(_plane.Options.ConnectTimeout);
+            try { upstream = await _outbound.ConnectAsync(route, new OutboundSource(from, PodIp), source, timeout.Token); }
+            catch (Exception e) when (e is NoRouteException or SocketException or HboneException or OperationCanceledException)
+            {
+                client.Dispose();
+                Finish(Direction.Outbound, TrafficProtocol.Tcp, source, original, route.Describe(), 0, 0, started, ConnectError(e));
+                return;
+            }
+        }
+
+        // The client is downstream for both kinds: up = pod → destination.
+        var result = await upstream.RelayAsync(client, _stop.Token);
+        await upstream.DisposeAsync();
+        Finish(Direction.Outbound, upstream.Protocol, source, original, upstream.Route, result.BytesUp, result.BytesDown, started, RelayError(result));
     }
 
     private async Task HandleInboundPlaintextAsync(Socket client)
     {
         var started = Stopwatch.GetTimestamp();
-        Stats.Opened(Direction.Inbound);
+        Stats.Opened(Direction.Inbound, TrafficProtocol.Tcp);
         var source = (IPEndPoint)client.RemoteEndPoint!;
         IPEndPoint original;
         try { original = SocketOptionsEx.GetOriginalDestination(client); }
         catch (SocketException e)
         {
-            Finish(Direction.Inbound, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
             client.Dispose();
+            Finish(Direction.Inbound, TrafficProtocol.Tcp, source, null, null, 0, 0, started, $"no original destination: {e.Message}");
             return;
         }
         if (!original.Address.Equals(PodIp))
         {
-            Finish(Direction.Inbound, source, original, null, 0, 0, started, $"destination {original.Address} is not this pod");
             client.Dispose();
+            Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, null, 0, 0, started, $"destination {original.Address} is not this pod");
             return;
         }
-        // To the app with the client's own source address (IP_TRANSPARENT), as Istio does.
-        await RelayAsync(Direction.Inbound, client, source, original, null, original, bindSource: source.Address, started);
+
+        // PERMISSIVE: plaintext is passed to the app, with the client's own source address (IP_TRANSPARENT), as Istio does.
+        Socket app;
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        {
+            timeout.CancelAfter(_plane.Options.ConnectTimeout);
+            try { app = await ConnectFromPodAsync(original, source.Address, timeout.Token); }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                client.Dispose();
+                Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", 0, 0, started, ConnectError(e));
+                return;
+            }
+        }
+        var result = await TcpRelay.RunAsync(client, app, _stop.Token);
+        // The pod is the upstream here: down = app → client = what the pod sent.
+        Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", result.BytesDown, result.BytesUp, started, RelayError(result));
     }
 
-    private async Task RelayAsync(Direction direction, Socket client, IPEndPoint source, IPEndPoint original,
-        ResolvedDestination? destination, IPEndPoint target, IPAddress? bindSource, long started)
+    /// <summary>
+    /// A connection born in the pod's netns (the peer sees the pod's IP) with the ztunnel mark, so the pod's own capture
+    /// rules let it through; with <paramref name="bindSource"/>, bound to that address with IP_TRANSPARENT (to the app, as
+    /// the client).
+    /// </summary>
+    private async Task<Socket> ConnectFromPodAsync(IPEndPoint target, IPAddress? bindSource, CancellationToken ct)
     {
-        Socket? upstream = null;
+        var socket = await _sockets!.CreateTcpAsync(target.AddressFamily);
         try
         {
-            upstream = await _sockets!.CreateTcpAsync(target.AddressFamily);
-            SocketOptionsEx.SetMark(upstream, SocketOptionsEx.ZtunnelMark);
+            SocketOptionsEx.SetMark(socket, SocketOptionsEx.ZtunnelMark);
             if (bindSource is not null)
             {
-                SocketOptionsEx.SetTransparent(upstream);
-                upstream.Bind(new IPEndPoint(bindSource, 0));
+                SocketOptionsEx.SetTransparent(socket);
+                socket.Bind(new IPEndPoint(bindSource, 0));
             }
-            using (var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
-            {
-                connectTimeout.CancelAfter(_options.ConnectTimeout);
-                await upstream.ConnectAsync(target, connectTimeout.Token);
-            }
+            await socket.ConnectAsync(target, ct);
+            return socket;
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        catch
         {
-            var reason = e is OperationCanceledException ? "connect timed out" : $"connect failed: {((SocketException)e).SocketErrorCode}";
-            Finish(direction, source, original, destination, 0, 0, started, $"{target} {reason}");
-            upstream?.Dispose();
-            client.Dispose();
-            return;
+            socket.Dispose();
+            throw;
         }
-
-        var result = await TcpRelay.RunAsync(client, upstream, _stop.Token);
-        client.Dispose();
-        upstream.Dispose();
-        // From the pod's view: outbound, the pod is the client; inbound, the pod is the upstream app.
-        var (sent, received) = direction == Direction.Outbound
-            ? (result.BytesUp, result.BytesDown)
-            : (result.BytesDown, result.BytesUp);
-        var error = result.Outcome switch
-        {
-            RelayOutcome.Failed => $"{result.ErrorSide.ToString().ToLowerInvariant()} failed: {result.Error?.Message}",
-            RelayOutcome.Cancelled => "closed by the ztunnel",
-            _ => null,
-        };
-        Finish(direction, source, original, destination, sent, received, started, error);
     }
 
-    private void Finish(Direction direction, IPEndPoint source, IPEndPoint? original, ResolvedDestination? destination,
+    private static string ConnectError(Exception e) => e switch
+    {
+        OperationCanceledException => "connect timed out",
+        SocketException s => $"connect failed: {s.SocketErrorCode}",
+        HboneException { Status: { } status } h => $"hbone {status}: {h.Message}",
+        _ => e.Message,
+    };
+
+    private static string? RelayError(RelayResult result) => result.Outcome switch
+    {
+        RelayOutcome.Failed => $"{result.ErrorSide.ToString().ToLowerInvariant()} failed: {result.Error?.Message}",
+        RelayOutcome.Cancelled => "closed by the ztunnel",
+        _ => null,
+    };
+
+    private void Finish(Direction direction, TrafficProtocol protocol, IPEndPoint source, IPEndPoint? original, string? route,
         long sent, long received, long started, string? error)
     {
-        Stats.Closed(direction, sent, received, error is not null);
+        Stats.Closed(direction, sent, received, error is not null, protocol);
         var duration = Stopwatch.GetElapsedTime(started);
         _log.LogInformation(
-            "connection complete pod={Pod} direction={Direction} src={Src} dst={Dst} target={Target} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
-            Name, direction.ToString().ToLowerInvariant(), source, original?.ToString() ?? "-",
-            destination?.Describe() ?? "-", sent, received, (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
+            "connection complete pod={Pod} direction={Direction} src={Src} dst={Dst} target={Target} protocol={Protocol} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
+            Name, direction.ToString().ToLowerInvariant(), source, original?.ToString() ?? "-", route ?? "-",
+            protocol.ToString().ToLowerInvariant(), sent, received, (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (_sockets is not null) _plane.Sockets?.Unregister(PodIp, _sockets);
         // Rules first, so the pod's traffic flows directly again before the listeners go away.
         if (_rulesApplied && File.Exists(Pod.Netns))
         {

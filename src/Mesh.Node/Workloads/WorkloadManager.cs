@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Mesh.Node.Dns;
-using Mesh.Node.Hosting;
-using Mesh.Node.Proxy;
 using Mesh.Protocol.Zds;
 
 namespace Mesh.Node.Workloads;
@@ -34,10 +31,8 @@ public sealed class WorkloadManager : ReceiveActor
     private readonly Dictionary<string, CapturedPod> _pods = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
 
-    public WorkloadManager(NodeOptions options, DestinationResolver resolver, IMeshNameResolver meshNames, ILoggerFactory loggers)
+    public WorkloadManager(PodDataPlane plane)
     {
-        var podLog = loggers.CreateLogger<CapturedPod>();
-
         ReceiveAsync<EnrollPod>(async enroll =>
         {
             var pod = enroll.Pod;
@@ -51,7 +46,7 @@ public sealed class WorkloadManager : ReceiveActor
                 await StopAsync(pod.Uid); // same pod, new sandbox (netns or IP changed): start over
             }
 
-            var captured = new CapturedPod(pod, options, resolver, podLog, meshNames);
+            var captured = new CapturedPod(pod, plane);
             try
             {
                 await captured.StartAsync();

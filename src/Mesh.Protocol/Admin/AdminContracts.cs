@@ -49,11 +49,16 @@ public sealed record RegionStatsView(string TypeName, IReadOnlyList<RegionView> 
 
 public sealed record NodeStateView(string Node, long Version, bool Synced, NodeSlice Slice);
 
-/// <summary>A pod whose traffic this ztunnel captures, with its connection counters (bytes from the pod's view).</summary>
+/// <summary>
+/// A pod whose traffic this ztunnel captures, with its connection counters (bytes from the pod's view). Inbound is
+/// split by listener: plaintext (15006, PERMISSIVE) and HBONE (15008); OutboundHbone counts the closed outbound
+/// connections that went over HBONE. ServesHbone: the pod listens on 15008.
+/// </summary>
 public sealed record CapturedPodView(
     string Uid, string Namespace, string Name, string Ip, string Netns,
-    long OutboundOpened, long OutboundClosed, long InboundOpened, long InboundClosed,
-    long BytesSent, long BytesReceived, long Failed);
+    long OutboundOpened, long OutboundClosed, long OutboundHbone,
+    long InboundPlaintextOpened, long InboundPlaintextClosed, long InboundHboneOpened, long InboundHboneClosed,
+    long BytesSent, long BytesReceived, long Failed, bool ServesHbone);
 
 /// <summary>
 /// One certificate a ztunnel holds, with istioctl's <c>zc certificates</c> columns: a workload SVID ("leaf") or a

@@ -46,7 +46,8 @@ public class CapturedTrafficSpec : TestKit
         var cache = CreateTestProbe().Ref;
         var resolver = new DestinationResolver(store, cache, TimeSpan.FromSeconds(2));
         var names = new MeshNameResolver(store, cache, TimeSpan.FromSeconds(2));
-        var manager = Sys.ActorOf(Props.Create(() => new WorkloadManager(new NodeOptions(), resolver, names, NullLoggerFactory.Instance)));
+        var plane = new PodDataPlane(new NodeOptions(), store, resolver, NullLoggerFactory.Instance, names);
+        var manager = Sys.ActorOf(Props.Create(() => new WorkloadManager(plane)));
 
         using var serverSockets = NetnsSocketFactory.Open($"/var/run/netns/{topology.Server}");
         using var app = await serverSockets.ListenAsync(new IPEndPoint(topology.ServerIp, 8080));
@@ -82,6 +83,9 @@ public class CapturedTrafficSpec : TestKit
         AwaitCondition(() => capturedClient.Stats.OutboundClosed == 1 && capturedServer.Stats.InboundClosed == 1, TimeSpan.FromSeconds(5));
         Assert.Equal(1, capturedClient.Stats.OutboundOpened);
         Assert.Equal(0, capturedClient.Stats.InboundOpened);
+        // No HBONE server plugged in: the server pod took the connection as PERMISSIVE plaintext on 15006.
+        Assert.Equal((1L, 0L), (capturedServer.Stats.InboundPlaintextOpened, capturedServer.Stats.InboundHboneOpened));
+        Assert.False(capturedServer.ServesHbone);
         Assert.Equal(Encoding.ASCII.GetByteCount($"hello {topology.ClientIp}"), capturedClient.Stats.BytesReceived);
 
         // Unenrolled: the client's capture rules are gone, so the VIP (which only the ztunnel knows) is unreachable.

@@ -2,20 +2,23 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Node.Hbone;
+using Mesh.Node.Proxy.Outbound;
 
 namespace Mesh.Node.Proxy.Socks5;
 
 /// <summary>
 /// The ztunnel's SOCKS5 front door (Istio's ztunnel: 15080 on loopback, opt-in). In local mode there is no
 /// transparent capture, so an app reaches the mesh by pointing its SOCKS5 proxy here. Each connection: handshake,
-/// <c>resolve</c> (mesh service names and addresses → a concrete endpoint), <c>connect</c> (the same outbound
-/// path as captured traffic can be plugged in), success reply, then <see cref="TcpRelay"/>. One log line per
+/// <c>resolve</c> (names → the address the client means), <c>connect</c> (the ztunnel plugs in the same outbound
+/// planner and connector as captured traffic, so a mesh destination may be reached over HBONE), success reply, then
+/// the upstream's relay. One log line per
 /// connection, in the form <see cref="Workloads.CapturedPod"/> uses; counters in <see cref="Stats"/> (outbound).
 /// </summary>
 public sealed class Socks5Server : IAsyncDisposable
 {
     private readonly Func<Socks5Request, CancellationToken, Task<IPEndPoint?>> _resolve;
-    private readonly Func<IPEndPoint, CancellationToken, Task<Socket>> _connect;
+    private readonly Func<IPEndPoint, IPEndPoint?, CancellationToken, Task<OutboundUpstream>> _connect;
     private readonly Socks5ServerOptions _options;
     private readonly ILogger _log;
     private readonly CancellationTokenSource _stop = new();
@@ -30,6 +33,21 @@ public sealed class Socks5Server : IAsyncDisposable
     public Socks5Server(
         Func<Socks5Request, CancellationToken, Task<IPEndPoint?>> resolve,
         Func<IPEndPoint, CancellationToken, Task<Socket>> connect,
+        Socks5ServerOptions options,
+        ILogger log)
+        : this(resolve, PlainConnect(connect ?? throw new ArgumentNullException(nameof(connect))), options, log)
+    {
+    }
+
+    /// <param name="resolve">Where a request goes; null when it cannot be resolved (the client gets 0x04).</param>
+    /// <param name="connect">
+    /// Opens the upstream for (target, SOCKS client address): a plain socket or an HBONE tunnel. Failures map to reply
+    /// codes: <see cref="SocketException"/> by error, <see cref="NoRouteException"/> → host unreachable,
+    /// <see cref="HboneException"/> 401 → not allowed, 503 → refused.
+    /// </param>
+    public Socks5Server(
+        Func<Socks5Request, CancellationToken, Task<IPEndPoint?>> resolve,
+        Func<IPEndPoint, IPEndPoint?, CancellationToken, Task<OutboundUpstream>> connect,
         Socks5ServerOptions options,
         ILogger log)
     {
@@ -70,6 +88,10 @@ public sealed class Socks5Server : IAsyncDisposable
         _acceptLoop = AcceptLoopAsync(listener);
         _log.LogInformation("socks5 proxy listening on {Endpoint}", LocalEndPoint);
     }
+
+    private static Func<IPEndPoint, IPEndPoint?, CancellationToken, Task<OutboundUpstream>> PlainConnect(
+        Func<IPEndPoint, CancellationToken, Task<Socket>> connect) =>
+        async (target, _, ct) => OutboundUpstream.Plain(await connect(target, ct).ConfigureAwait(false), $"tcp {target}");
 
     /// <summary>A <c>connect</c> for local mode: a plain TCP connection from this host.</summary>
     public static async Task<Socket> DirectConnectAsync(IPEndPoint target, CancellationToken ct)
@@ -150,11 +172,11 @@ public sealed class Socks5Server : IAsyncDisposable
         }
         log.Requested = request;
 
-        Socket upstream;
+        OutboundUpstream upstream;
         using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
         {
             deadline.CancelAfter(_options.ConnectTimeout);
-            var (connected, reply, reason) = await ResolveAndConnectAsync(request, log, deadline.Token).ConfigureAwait(false);
+            var (connected, reply, reason) = await ResolveAndConnectAsync(request, client.RemoteEndPoint as IPEndPoint, log, deadline.Token).ConfigureAwait(false);
             if (connected is null)
             {
                 await RejectAsync(client, stream, reply).ConfigureAwait(false);
@@ -166,17 +188,20 @@ public sealed class Socks5Server : IAsyncDisposable
 
         try
         {
-            await Socks5Handshake.SendReplyAsync(stream, Socks5Reply.Succeeded, upstream.LocalEndPoint as IPEndPoint, _stop.Token).ConfigureAwait(false);
+            await Socks5Handshake.SendReplyAsync(stream, Socks5Reply.Succeeded, upstream.LocalEndPoint, _stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             client.Dispose();
-            upstream.Dispose();
+            await upstream.DisposeAsync().ConfigureAwait(false);
             log.Finish(0, 0, $"client gone before the reply: {e.Message}");
             return;
         }
 
-        var result = await TcpRelay.RunAsync(client, upstream, _stop.Token).ConfigureAwait(false);
+        log.Route = upstream.Route;
+        log.Protocol = upstream.Protocol;
+        var result = await upstream.RelayAsync(client, _stop.Token).ConfigureAwait(false);
+        await upstream.DisposeAsync().ConfigureAwait(false);
         var error = result.Outcome switch
         {
             RelayOutcome.Failed => $"{result.ErrorSide.ToString().ToLowerInvariant()} failed: {result.Error?.Message}",
@@ -187,8 +212,8 @@ public sealed class Socks5Server : IAsyncDisposable
     }
 
     /// <summary>The connected upstream, or why not with the reply code that says so.</summary>
-    private async Task<(Socket? Upstream, Socks5Reply Reply, string Reason)> ResolveAndConnectAsync(
-        Socks5Request request, ConnectionLog log, CancellationToken ct)
+    private async Task<(OutboundUpstream? Upstream, Socks5Reply Reply, string Reason)> ResolveAndConnectAsync(
+        Socks5Request request, IPEndPoint? client, ConnectionLog log, CancellationToken ct)
     {
         IPEndPoint? target;
         try { target = await _resolve(request, ct).ConfigureAwait(false); }
@@ -206,7 +231,7 @@ public sealed class Socks5Server : IAsyncDisposable
 
         try
         {
-            return (await _connect(target, ct).ConfigureAwait(false), Socks5Reply.Succeeded, "");
+            return (await _connect(target, client, ct).ConfigureAwait(false), Socks5Reply.Succeeded, "");
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -215,6 +240,20 @@ public sealed class Socks5Server : IAsyncDisposable
         catch (SocketException e)
         {
             return (null, ReplyFor(e.SocketErrorCode), $"{target} connect failed: {e.SocketErrorCode}");
+        }
+        catch (NoRouteException e)
+        {
+            return (null, Socks5Reply.HostUnreachable, e.Message);
+        }
+        catch (HboneException e)
+        {
+            var reply = e.Status switch
+            {
+                401 => Socks5Reply.NotAllowedByRuleset,
+                503 => Socks5Reply.ConnectionRefused,
+                _ => Socks5Reply.GeneralFailure,
+            };
+            return (null, reply, $"{target} hbone failed{(e.Status is { } status ? $" ({status})" : "")}: {e.Message}");
         }
         catch (Exception e)
         {
@@ -287,15 +326,18 @@ public sealed class Socks5Server : IAsyncDisposable
     {
         public Socks5Request? Requested { get; set; }
         public IPEndPoint? Target { get; set; }
+        public string? Route { get; set; }
+        public TrafficProtocol Protocol { get; set; }
 
         /// <summary>Bytes from the client's point of view: sent = client → destination.</summary>
         public void Finish(long sent, long received, string? error)
         {
-            server.Stats.Closed(Direction.Outbound, sent, received, error is not null);
+            server.Stats.Closed(Direction.Outbound, sent, received, error is not null, Protocol);
             var duration = Stopwatch.GetElapsedTime(started);
             server._log.LogInformation(
-                "connection complete socks5 src={Src} dst={Dst} target={Target} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
-                source?.ToString() ?? "-", Requested?.ToString() ?? "-", Target?.ToString() ?? "-", sent, received,
+                "connection complete socks5 src={Src} dst={Dst} target={Target} protocol={Protocol} route={Route} bytes_sent={Sent} bytes_recv={Recv} duration={Duration}ms{Error}",
+                source?.ToString() ?? "-", Requested?.ToString() ?? "-", Target?.ToString() ?? "-",
+                Protocol.ToString().ToLowerInvariant(), Route ?? "-", sent, received,
                 (long)duration.TotalMilliseconds, error is null ? "" : $" error=\"{error}\"");
         }
     }

@@ -2,58 +2,70 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Hosting;
 using Mesh.Node.Dns;
+using Mesh.Node.Hbone;
 using Mesh.Node.Hosting;
+using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.State;
 
 namespace Mesh.Node.Proxy.Socks5;
 
 /// <summary>
 /// The ztunnel's SOCKS5 front door (Istio's 15080, loopback, opt-in with <c>Mesh:Node:Socks5Port</c>; local mode
-/// turns it on without root, where nothing is captured). Targets go through the same resolution as captured traffic:
-/// a mesh name (<c>svc.ns</c>, <c>svc.ns.svc.cluster.local</c>) or a service VIP picks a healthy endpoint and maps the
-/// port; a workload IP goes there; anything else resolves and connects as asked.
+/// turns it on without root, where nothing is captured). A mesh name (<c>svc.ns</c>, <c>svc.ns.svc.cluster.local</c>)
+/// resolves to its VIP, other names through DNS; then the target takes the same outbound planner and connector as
+/// captured traffic (a service VIP picks a healthy endpoint and maps the port; a workload IP goes there; anything else
+/// passes through). The source is the workload at the SOCKS client's address, if this node serves one: then an HBONE
+/// destination is reached over HBONE with that workload's identity (the listener is loopback-only, so only processes in
+/// the ztunnel's own netns can claim an address). Otherwise — e.g. local mode without root, where apps connect from
+/// 127.0.0.1 and no pod has a netns — the source is unknown and mesh destinations get plain TCP.
 /// </summary>
-public sealed class Socks5Service(NodeOptions options, NodeViewStore store, IRequiredActor<AddressCache> cache, ILogger<Socks5Server> log)
+public sealed class Socks5Service(
+    NodeOptions options, NodeViewStore store, IRequiredActor<AddressCache> cache, ILogger<Socks5Server> log, IHboneConnector? hbone = null)
     : IHostedService, IAsyncDisposable
 {
     private Socks5Server? _server;
     private DestinationResolver? _destinations;
     private MeshNameResolver? _names;
+    private OutboundConnector? _connector;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (options.Socks5Port <= 0) return;
         var addressCache = await cache.GetAsync(cancellationToken);
-        _destinations = new DestinationResolver(store, addressCache, options.LookupTimeout);
+        _destinations = new DestinationResolver(store, addressCache, options.LookupTimeout,
+            new OutboundPlanner(store.Node, hbonePort: options.InboundHbonePort));
         _names = new MeshNameResolver(store, addressCache, options.LookupTimeout);
-        _server = new Socks5Server(ResolveAsync, Socks5Server.DirectConnectAsync,
+        _connector = new OutboundConnector(hbone, Socks5Server.DirectConnectAsync, log);
+        _server = new Socks5Server(ResolveAsync, ConnectAsync,
             new Socks5ServerOptions { Endpoint = new IPEndPoint(IPAddress.Parse(options.Socks5Bind), options.Socks5Port), ConnectTimeout = options.ConnectTimeout },
             log);
         _server.Start();
         log.LogInformation("SOCKS5 listening on {Endpoint}", _server.LocalEndPoint);
     }
 
+    /// <summary>The address the client means: a mesh name's VIP, a DNS answer, or the literal address.</summary>
     private async Task<IPEndPoint?> ResolveAsync(Socks5Request request, CancellationToken ct)
     {
-        var target = request.Target;
-        if (target is null && request.Hostname is { } host)
+        if (request.Target is { } literal) return literal;
+        if (request.Hostname is not { } host) return null;
+        foreach (var name in MeshNameCandidates(host))
         {
-            foreach (var name in MeshNameCandidates(host))
-            {
-                var vips = await _names!.ResolveAsync(name, ct);
-                if (vips is { Count: > 0 }) { target = new IPEndPoint(vips[0], request.Port); break; }
-            }
-            if (target is null)
-            {
-                IPAddress[] found;
-                try { found = await System.Net.Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, ct); }
-                catch (SocketException) { return null; }
-                if (found.Length == 0) return null;
-                target = new IPEndPoint(found[0], request.Port);
-            }
+            var vips = await _names!.ResolveAsync(name, ct);
+            if (vips is { Count: > 0 }) return new IPEndPoint(vips[0], request.Port);
         }
-        var destination = await _destinations!.ResolveAsync(target!, ct);
-        return destination.Target;
+        IPAddress[] found;
+        try { found = await System.Net.Dns.GetHostAddressesAsync(host, AddressFamily.InterNetwork, ct); }
+        catch (SocketException) { return null; }
+        return found.Length == 0 ? null : new IPEndPoint(found[0], request.Port);
+    }
+
+    /// <summary>Plans the route from the client's workload (if known) and opens it.</summary>
+    private async Task<OutboundUpstream> ConnectAsync(IPEndPoint target, IPEndPoint? client, CancellationToken ct)
+    {
+        var from = client is null ? null : _destinations!.LocalWorkload(client.Address);
+        var route = await _destinations!.ResolveAsync(from, target, ct);
+        var source = new OutboundSource(from, client?.Address ?? IPAddress.Any);
+        return await _connector!.ConnectAsync(route, source, client ?? new IPEndPoint(IPAddress.Any, 0), ct);
     }
 
     /// <summary>"echo.demo" → "echo.demo.svc.cluster.local"; a full service name as is; other names are not mesh names.</summary>

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using System.Text;
+using Mesh.Protocol.Model;
+
+namespace Mesh.Node.Proxy.Outbound;
+
+/// <summary>The HBONE request headers that describe the source (DESIGN.md §3; ztunnel's baggage and traceparent).</summary>
+public static class Baggage
+{
+    /// <summary>
+    /// W3C baggage for <paramref name="source"/>: <c>k8s.cluster.name</c>, <c>k8s.namespace.name</c>,
+    /// <c>k8s.&lt;kind&gt;.name</c> (deployment, cronjob, pod, job), <c>service.name</c>, <c>service.version</c>.
+    /// Empty values are left out; values are percent-encoded where baggage needs it.
+    /// </summary>
+    public static string For(Workload source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var text = new StringBuilder();
+        void Add(string key, string value)
+        {
+            if (string.IsNullOrEmpty(value)) return;
+            if (text.Length > 0) text.Append(',');
+            text.Append(key).Append('=').Append(Uri.EscapeDataString(value));
+        }
+        Add("k8s.cluster.name", source.ClusterId);
+        Add("k8s.namespace.name", source.Namespace);
+        Add($"k8s.{Kind(source.WorkloadType)}.name", source.WorkloadName);
+        Add("service.name", source.CanonicalName);
+        Add("service.version", source.CanonicalRevision);
+        return text.ToString();
+    }
+
+    /// <summary>A fresh W3C <c>traceparent</c> (version 00, random trace and span ids, not sampled).</summary>
+    public static string NewTraceParent()
+    {
+        Span<byte> ids = stackalloc byte[24];
+        RandomNumberGenerator.Fill(ids);
+        return $"00-{Convert.ToHexStringLower(ids[..16])}-{Convert.ToHexStringLower(ids[16..])}-00";
+    }
+
+    private static string Kind(WorkloadType type) => type switch
+    {
+        WorkloadType.Deployment => "deployment",
+        WorkloadType.CronJob => "cronjob",
+        WorkloadType.Job => "job",
+        _ => "pod",
+    };
+}
