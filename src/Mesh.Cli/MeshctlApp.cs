@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Mesh.Cli.Commands;
+using Mesh.Cli.Commands.Authz;
 using Mesh.Cli.Commands.Cluster;
 using Mesh.Cli.Commands.Config;
 using Mesh.Cli.Commands.Local;
@@ -25,6 +26,7 @@ public static class MeshctlApp
             ZtunnelConfigCommands.Build(context),
             ConfigCommands.Build(context),
             LocalCommands.Build(context, getEnvironment ?? Environment.GetEnvironmentVariable),
+            new Command("x", "Experimental commands") { AuthzCommands.Build(context) },
         };
         return root;
     }

@@ -28,6 +28,34 @@ public sealed class MeshctlBinaryTests
         Assert.Contains("zc, ztunnel-config", help);
     }
 
+    [Fact]
+    public async Task Authz_check_offline_against_a_manifest_directory()
+    {
+        using var manifests = new Commands.Authz.AuthzManifests();
+        var allowed = await RunAsync("x", "authz", "check", "-f", manifests.Path, "--from", "client/curl", "--to", "web.app:80", "-o", "json");
+        var denied = await RunAsync("x", "authz", "check", "-f", manifests.Path, "--from", "legacy/old", "--to", "app/web", "--port", "8080");
+        var unknown = await RunAsync("x", "authz", "check", "-f", manifests.Path, "--from", "client/ghost", "--to", "app/web:8080");
+
+        Assert.True(allowed.Exit == 0, allowed.Err);
+        Assert.Contains("\"decision\": \"ALLOW\"", allowed.Out);
+        Assert.Contains("\"policy\": \"app/web-allow\"", allowed.Out);
+        Assert.True(denied.Exit == 0, denied.Err);
+        Assert.Contains("Decision:     DENY: denied: PeerAuthentication STRICT refuses plaintext", denied.Out);
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("meshctl: --from: no pod 'client/ghost' in the mesh state (pods in client: curl)", unknown.Err);
+    }
+
+    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
+    {
+        var start = new ProcessStartInfo(DotnetHost(), [MeshctlDll(), .. args]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.Environment.Remove("MESHCTL_ENDPOINT");
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
     /// <summary>src/Mesh.Cli/bin/CONFIG/TFM/meshctl.dll, using this test assembly's own CONFIG/TFM.</summary>
     private static string MeshctlDll()
     {

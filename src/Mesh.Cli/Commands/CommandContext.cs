@@ -62,11 +62,34 @@ public sealed class CommandContext
         OutputOption.AcceptOnlyFromAmong("table", "json");
     }
 
+    private readonly List<Argument<string?>> _trailingEndpoints = [];
+
     public TextWriter Out { get; }
     public TextWriter Error { get; }
     public Argument<string?> EndpointArgument { get; }
     public Option<MeshEndpoint?> EndpointOption { get; }
     public Option<string> OutputOption { get; }
+
+    /// <summary>
+    /// Lets a verb also take the endpoint last (<c>meshctl x authz check --from .. --to .. HOST:PORT</c>); it counts as
+    /// the positional endpoint, so giving it together with a different one before the verb is an error.
+    /// </summary>
+    public Argument<string?> AddTrailingEndpoint(Command command)
+    {
+        var argument = new Argument<string?>("HOST:PORT")
+        {
+            Description = "Command endpoint of a mesh member (same as the positional form before the verb)",
+            Arity = ArgumentArity.ZeroOrOne,
+        };
+        argument.Validators.Add(result =>
+        {
+            if (result.Tokens.Count == 1 && PositionalEndpointError(result.Tokens[0].Value) is { } error)
+                result.AddError(error);
+        });
+        command.Arguments.Add(argument);
+        _trailingEndpoints.Add(argument);
+        return argument;
+    }
 
     /// <summary>Sets <paramref name="command"/>'s action to <paramref name="body"/>, wrapped in endpoint resolution and error reporting.</summary>
     public void SetAction(Command command, Func<Invocation, CancellationToken, Task<int>> body) =>
@@ -107,6 +130,13 @@ public sealed class CommandContext
     private MeshEndpoint ResolveEndpoint(ParseResult parse)
     {
         var positionalText = parse.GetValue(EndpointArgument);
+        foreach (var trailing in _trailingEndpoints)
+        {
+            if (parse.GetResult(trailing) is null || parse.GetValue(trailing) is not { } text) continue;
+            if (positionalText is not null && positionalText != text)
+                throw new UsageException($"endpoint given twice ({positionalText} and {text}); use one");
+            positionalText = text;
+        }
         MeshEndpoint? positional = null;
         if (positionalText is not null)
         {

@@ -1,6 +1,7 @@
 using k8s.Models;
 using Mesh.Control.Config;
 using Mesh.Control.Config.Crds;
+using Mesh.Protocol.Authz;
 using Mesh.Protocol.Model;
 
 namespace Mesh.Control.Ambient;
@@ -25,8 +26,8 @@ namespace Mesh.Control.Ambient;
 /// </summary>
 internal sealed class PeerAuthenticationConverter
 {
-    public const string StaticStrictName = "istio_converted_static_strict";
-    public const string ConvertedPrefix = "converted_peer_authentication_";
+    public const string StaticStrictName = PeerAuthenticationPolicies.StaticStrictName;
+    public const string ConvertedPrefix = PeerAuthenticationPolicies.ConvertedPrefix;
 
     private sealed record Parsed(PeerAuthentication Source, MtlsMode Mode, IReadOnlyList<(int Port, MtlsMode Mode)> Ports)
     {

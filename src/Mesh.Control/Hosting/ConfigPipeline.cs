@@ -85,6 +85,13 @@ public sealed class ConfigPipeline(
             snapshot.LoadedAt == DateTimeOffset.MinValue ? null : snapshot.LoadedAt);
     }
 
+    /// <summary>The latest computed state, for <see cref="AdminRoutes.ConfigState"/>.</summary>
+    public ConfigStateView StateView()
+    {
+        var state = State;
+        return new ConfigStateView(Ambient.RootNamespace, Ambient.TrustDomain, state.Workloads, state.Services, state.Policies, state.Warnings);
+    }
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Mesh.Protocol.Contracts;
+using Mesh.Protocol.Model;
 
 namespace Mesh.Protocol.Admin;
 
@@ -21,6 +22,7 @@ public static class AdminRoutes
     public const string RegionStats = "/v1/sharding/region-stats";     // GET ?type= → RegionStatsView
     public const string NodeState = "/v1/node/state";                  // GET  → NodeStateView (node members)
     public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
+    public const string ConfigState = "/v1/config/state";              // GET  → ConfigStateView (control members)
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
     public const string CapturedPods = "/v1/node/pods";                // GET  → CapturedPodView[] (node members)
     public const string Certificates = "/v1/node/certificates";        // GET  → CertificateView[] (node members)
@@ -71,6 +73,18 @@ public sealed record CertificateView(
 public sealed record ManifestErrorView(string File, int? Document, string Message);
 
 public sealed record ConfigStatusView(string Source, int Files, IReadOnlyDictionary<string, int> Objects, IReadOnlyList<ManifestErrorView> Errors, DateTimeOffset? LastApplied);
+
+/// <summary>
+/// The whole computed mesh state a control member holds (what <c>meshctl x authz check</c> evaluates against), with
+/// the settings it was computed with and the conversion warnings (e.g. policies only partially applied at L4).
+/// </summary>
+public sealed record ConfigStateView(
+    string RootNamespace,
+    string TrustDomain,
+    ValueList<Workload> Workloads,
+    ValueList<Service> Services,
+    ValueList<Authorization> Policies,
+    ValueList<string> Warnings);
 
 /// <summary>Serializer settings both sides use.</summary>
 public static class AdminJson
