@@ -1,9 +1,9 @@
 namespace Mesh.Cli.Local;
 
 /// <summary>
-/// Finds the mesh executables local mode runs: <c>--bin-dir</c> / <c>MESHACTORS_BIN_DIR</c>, else next to meshctl.dll
-/// (an installed layout), else this checkout's <c>src/&lt;Project&gt;/bin/&lt;Configuration&gt;/net10.0/</c> with meshctl's
-/// own configuration.
+/// Finds the mesh executables local mode runs: <c>--bin-dir</c> / <c>MESHACTORS_BIN_DIR</c>; else, inside a checkout,
+/// <c>src/&lt;Project&gt;/bin/&lt;Configuration&gt;/net10.0/</c> with meshctl's own configuration; else next to
+/// meshctl.dll (an installed layout).
 /// </summary>
 public sealed class Binaries(string? binDir, string meshctlDir)
 {
@@ -43,14 +43,16 @@ public sealed class Binaries(string? binDir, string meshctlDir)
             yield return Path.Combine(binDir, file);
             yield break; // an explicit choice is not second-guessed
         }
-        yield return Path.Combine(meshctlDir, file);
+        // In a checkout the project's own output wins: meshctl references Mesh.Control (offline authz check), so a
+        // copy of mesh-control.dll also lands next to meshctl.dll and would go stale when only Mesh.Control is rebuilt.
         var own = new DirectoryInfo(meshctlDir.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = own.Parent?.Name; // .../bin/<Configuration>/net10.0
         for (var dir = own; dir is not null && configuration is not null; dir = dir.Parent)
         {
             if (!File.Exists(Path.Combine(dir.FullName, "MeshActors.sln"))) continue;
             yield return Path.Combine(dir.FullName, "src", project, "bin", configuration, own.Name, file);
-            yield break;
+            break;
         }
+        yield return Path.Combine(meshctlDir, file);
     }
 }
