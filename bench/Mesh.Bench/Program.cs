@@ -38,6 +38,7 @@ var context = new ModeContext(sink.EndPoint.Port, Pki.Create(dir));
 var running = new List<RunningMode>();
 var total = Stopwatch.StartNew();
 Report report;
+var otherLoad = "";
 try
 {
     foreach (var mode in selected)
@@ -47,6 +48,17 @@ try
         catch (InvalidOperationException e) { Console.Error.WriteLine($"{mode.Name}: could not start ({e.Message}): skipped"); }
     }
     report = new Report(running.Select(r => r.Mode).ToList(), options.Scenarios);
+    var load = new BoxLoad();
+    var ourCpuStart = BoxLoad.SelfCpuSeconds() + running.Sum(r => r.CpuSeconds());
+    foreach (var mode in running)
+    {
+        try { await Task.Run(() => Warmup.Run(mode, options.Scenarios)); }
+        catch (Exception e) when (e is InvalidOperationException or AggregateException or System.Net.Sockets.SocketException or IOException)
+        {
+            Console.Error.WriteLine($"warm-up {mode.Name}: FAILED: {e.GetBaseException().Message}");
+        }
+    }
+    Console.Error.WriteLine($"[{total.Elapsed:mm\\:ss}] warm-up done");
 
     var latency = new Latency.Settings(options.LatencyRate, options.LatencyConnections, TimeSpan.FromSeconds(options.LatencySeconds), TimeSpan.FromSeconds(0.5));
     var connRate = new ConnectionRate.Settings(options.ConnRateConcurrency, TimeSpan.FromSeconds(options.ConnRateSeconds), TimeSpan.FromSeconds(0.5));
@@ -67,7 +79,7 @@ try
                             var bulk = await Task.Run(() => Bulk.Run(mode, options.BulkMiB * 1024L * 1024));
                             report.Add(mode.Mode, Report.Bulk, bulk.GiBPerSecond);
                             report.Add(mode.Mode, Report.Cpu, bulk.CpuSecondsPerGiB);
-                            line = $"{bulk.GiBPerSecond:0.00} GiB/s, {bulk.CpuSecondsPerGiB:0.00} CPU-s/GiB";
+                            line = $"{bulk.GiBPerSecond:0.00} GiB/s" + (mode.HasProcesses ? $", {bulk.CpuSecondsPerGiB:0.00} CPU-s/GiB" : "");
                             break;
                         case Measure.Latency:
                             var lat = await Task.Run(() => Latency.Run(mode, latency));
@@ -81,7 +93,7 @@ try
                             line = $"{cps.PerSecond:0} conn/s" + (cps.Errors > 0 ? $" ({cps.Errors} failed attempts)" : "");
                             break;
                         default:
-                            var kib = await IdleMemory.RunAsync(mode, options.IdleConnections);
+                            var kib = await IdleMemory.RunAsync(mode.Mode, context, options.IdleConnections);
                             report.Add(mode.Mode, Report.Idle, kib);
                             line = double.IsNaN(kib) ? "no hop processes" : $"{kib:0.0} KiB per idle connection";
                             break;
@@ -96,6 +108,9 @@ try
             }
         }
     }
+    var (otherCpu, share) = load.Other(BoxLoad.SelfCpuSeconds() + running.Sum(r => r.CpuSeconds()) - ourCpuStart);
+    otherLoad = string.Create(CultureInfo.InvariantCulture,
+        $" Other work on the box during the run: {otherCpu:0} CPU-s ({share:P0} of its CPU){(share > 0.05 ? " — a noisy run, tails especially" : "")}.");
 }
 finally
 {
@@ -107,7 +122,7 @@ Console.WriteLine(report.Render(string.Create(CultureInfo.InvariantCulture,
     $"mesh-bench: {options.Rounds} interleaved round(s), medians; {Environment.ProcessorCount} cores; {total.Elapsed.TotalSeconds:0} s. " +
     $"bulk: 1 stream × {options.BulkMiB} MiB; latency: 1 KiB echo, open loop at {options.LatencyRate}/s over {options.LatencyConnections} connections, " +
     $"{options.LatencySeconds:0.#} s; connrate: {options.ConnRateConcurrency} parallel connect+64 B echo+close, {options.ConnRateSeconds:0.#} s; " +
-    $"idle: {options.IdleConnections} tunnels.")));
+    $"idle: {options.IdleConnections} tunnels.") + otherLoad));
 
 // The Akka.Streams question of the issue: are its stages within 10% of the plain pump (same 2-hop shape)?
 var plain = report.Median(ModeCatalog.All.Single(m => m.Key == "plain"), Report.Bulk);
