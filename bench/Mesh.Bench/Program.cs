@@ -85,6 +85,7 @@ try
                             var lat = await Task.Run(() => Latency.Run(mode, latency));
                             report.Add(mode.Mode, Report.P50, lat.P50Micros);
                             report.Add(mode.Mode, Report.P99, lat.P99Micros);
+                            report.Add(mode.Mode, Report.SenderLate, lat.SenderLateP99Micros);
                             line = $"p50 {lat.P50Micros:0} µs, p99 {lat.P99Micros:0} µs, p99.9 {lat.P999Micros:0} µs, max {lat.MaxMicros:0} µs (sender late p99 {lat.SenderLateP99Micros:0} µs)";
                             break;
                         case Measure.ConnRate:
