@@ -1,81 +1,137 @@
+using System.Diagnostics;
 using System.Globalization;
 using Mesh.Bench;
+using Mesh.Bench.Modes;
+using Mesh.Bench.Scenarios;
 
-// mesh-bench: the data path side by side, interleaved rounds, medians, ratios. See docs/performance.md.
-//   dotnet run -c Release --project bench/Mesh.Bench -- [--rounds 3] [--bulk-mib 512] [--quick]
-if (args.Length > 0 && args[0] == "relay") return await RelayMode.RunAsync(args);
+// mesh-bench: the data path side by side — every mode, every scenario, interleaved rounds, medians, ratios.
+//   dotnet bench/Mesh.Bench/bin/Release/net10.0/mesh-bench.dll [--scenarios bulk,latency,connrate,idle] [--modes …] [--rounds 3]
+// See Options.Usage and docs/performance.md. `--serve` is the hidden subcommand that runs one of our hops in a child.
+if (args.Length > 0 && args[0] == "--serve") return await ServeMode.RunAsync(args);
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(Options.Usage);
+    return 0;
+}
 
-var rounds = Arg("--rounds", 3);
-var bulkMiB = Arg("--bulk-mib", 512);
-var quick = args.Contains("--quick");
-if (quick) { rounds = 1; bulkMiB = 64; }
+Options options;
+try { options = Options.Parse(args); }
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine(Options.Usage);
+    return 2;
+}
+
+var known = ModeCatalog.All;
+if (options.ModeKeys?.FirstOrDefault(k => known.All(m => m.Key != k)) is { } unknown)
+{
+    Console.Error.WriteLine($"unknown mode '{unknown}' (known: {string.Join(", ", known.Select(m => m.Key))})");
+    return 2;
+}
+var selected = known.Where(m => options.ModeKeys is null || options.ModeKeys.Contains(m.Key))
+    .Where(m => (m.Supports & options.Scenarios) != 0).ToList();
 
 var dir = Directory.CreateTempSubdirectory("mesh-bench-").FullName;
 using var sink = new Sink();
-var pki = Pki.Create(dir);
-var sinkPort = sink.EndPoint.Port;
-var scenarios = new List<Scenario> { Scenario.Direct(sinkPort) };
-var results = new Dictionary<string, List<RoundResult>>();
+var context = new ModeContext(sink.EndPoint.Port, Pki.Create(dir));
+var running = new List<RunningMode>();
+var total = Stopwatch.StartNew();
+Report report;
+var otherLoad = "";
 try
 {
-    async Task Add(string name, bool available, Func<Task<Scenario>> start)
+    foreach (var mode in selected)
     {
-        if (!available) { Console.Error.WriteLine($"{name}: not installed (apt-get install stunnel4 haproxy): skipped"); return; }
-        try { scenarios.Add(await start()); }
-        catch (InvalidOperationException e) { Console.Error.WriteLine($"{name}: could not start ({e.Message}): skipped"); }
+        if (mode.Unavailable() is { } why) { Console.Error.WriteLine($"{mode.Name}: {why}: skipped"); continue; }
+        try { running.Add(await mode.StartAsync(context)); }
+        catch (InvalidOperationException e) { Console.Error.WriteLine($"{mode.Name}: could not start ({e.Message}): skipped"); }
     }
-    await Add("mesh plain relay", true, () => Scenario.OurRelaysAsync("mesh plain relay (2 hops)", "plain", "plain", sinkPort, pki));
-    await Add("mesh SslStream relay", true, () => Scenario.OurRelaysAsync("mesh SslStream mTLS relay (2 hops)", "tls-out", "tls-in", sinkPort, pki));
-    await Add("stunnel", Tool("stunnel"), () => Scenario.StunnelAsync(sinkPort, pki));
-    await Add("haproxy", Tool("haproxy"), () => Scenario.HaproxyAsync(sinkPort, pki));
-    foreach (var s in scenarios) results[s.Name] = [];
-
-    for (var round = 1; round <= rounds; round++)
+    report = new Report(running.Select(r => r.Mode).ToList(), options.Scenarios);
+    var load = new BoxLoad();
+    var ourCpuStart = BoxLoad.SelfCpuSeconds() + running.Sum(r => r.CpuSeconds());
+    foreach (var mode in running)
     {
-        // Interleaved: every round runs every scenario, in a fresh random order, so drift hits all alike.
-        foreach (var scenario in scenarios.OrderBy(_ => Random.Shared.Next()))
+        try { await Task.Run(() => Warmup.Run(mode, options.Scenarios)); }
+        catch (Exception e) when (e is InvalidOperationException or AggregateException or System.Net.Sockets.SocketException or IOException)
         {
-            var (gibps, cpu) = await Measurements.BulkAsync(scenario, bulkMiB * 1024L * 1024);
-            var (p50, p99) = await Measurements.LatencyAsync(scenario, quick ? 500 : 2000, 1000);
-            var cps = await Measurements.ConnectionsAsync(scenario, TimeSpan.FromSeconds(quick ? 1 : 3));
-            var idle = await Measurements.IdleMemoryAsync(scenario, 1000);
-            results[scenario.Name].Add(new RoundResult(gibps, cpu, p50, p99, cps, idle));
-            Console.Error.WriteLine($"round {round} {scenario.Name}: {gibps:0.00} GiB/s");
+            Console.Error.WriteLine($"warm-up {mode.Name}: FAILED: {e.GetBaseException().Message}");
         }
     }
+    Console.Error.WriteLine($"[{total.Elapsed:mm\\:ss}] warm-up done");
+
+    var latency = new Latency.Settings(options.LatencyRate, options.LatencyConnections, TimeSpan.FromSeconds(options.LatencySeconds), TimeSpan.FromSeconds(0.5));
+    var connRate = new ConnectionRate.Settings(options.ConnRateConcurrency, TimeSpan.FromSeconds(options.ConnRateSeconds), TimeSpan.FromSeconds(0.5));
+    for (var round = 1; round <= options.Rounds; round++)
+    {
+        foreach (var scenario in new[] { Measure.Bulk, Measure.Latency, Measure.ConnRate, Measure.Idle }.Where(s => (s & options.Scenarios) != 0))
+        {
+            // Interleaved: each scenario runs every mode back to back, in a fresh random order each round, so drift
+            // (thermal, noisy neighbours, page cache) hits all modes alike.
+            foreach (var mode in running.Where(r => (r.Mode.Supports & scenario) != 0).OrderBy(_ => Random.Shared.Next()))
+            {
+                string line;
+                try
+                {
+                    switch (scenario)
+                    {
+                        case Measure.Bulk:
+                            var bulk = await Task.Run(() => Bulk.Run(mode, options.BulkMiB * 1024L * 1024));
+                            report.Add(mode.Mode, Report.Bulk, bulk.GiBPerSecond);
+                            report.Add(mode.Mode, Report.Cpu, bulk.CpuSecondsPerGiB);
+                            line = $"{bulk.GiBPerSecond:0.00} GiB/s" + (mode.HasProcesses ? $", {bulk.CpuSecondsPerGiB:0.00} CPU-s/GiB" : "");
+                            break;
+                        case Measure.Latency:
+                            var lat = await Task.Run(() => Latency.Run(mode, latency));
+                            report.Add(mode.Mode, Report.P50, lat.P50Micros);
+                            report.Add(mode.Mode, Report.P99, lat.P99Micros);
+                            report.Add(mode.Mode, Report.SenderLate, lat.SenderLateP99Micros);
+                            line = $"p50 {lat.P50Micros:0} µs, p99 {lat.P99Micros:0} µs, p99.9 {lat.P999Micros:0} µs, max {lat.MaxMicros:0} µs (sender late p99 {lat.SenderLateP99Micros:0} µs)";
+                            break;
+                        case Measure.ConnRate:
+                            var cps = await Task.Run(() => ConnectionRate.Run(mode, connRate));
+                            report.Add(mode.Mode, Report.ConnRate, cps.PerSecond);
+                            line = $"{cps.PerSecond:0} conn/s" + (cps.Errors > 0 ? $" ({cps.Errors} failed attempts)" : "");
+                            break;
+                        default:
+                            var kib = await IdleMemory.RunAsync(mode.Mode, context, options.IdleConnections);
+                            report.Add(mode.Mode, Report.Idle, kib);
+                            line = double.IsNaN(kib) ? "no hop processes" : $"{kib:0.0} KiB per idle connection";
+                            break;
+                    }
+                }
+                catch (Exception e) when (e is InvalidOperationException or AggregateException or System.Net.Sockets.SocketException or IOException)
+                {
+                    line = $"FAILED: {e.GetBaseException().Message}";
+                }
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"[{total.Elapsed:mm\\:ss}] round {round} {scenario.ToString().ToLowerInvariant()} {mode.Name}: {line}"));
+            }
+        }
+    }
+    var (otherCpu, share) = load.Other(BoxLoad.SelfCpuSeconds() + running.Sum(r => r.CpuSeconds()) - ourCpuStart);
+    otherLoad = string.Create(CultureInfo.InvariantCulture,
+        $" Other work on the box during the run: {otherCpu:0} CPU-s ({share:P0} of its CPU){(share > 0.05 ? " — a noisy run, tails especially" : "")}.");
 }
 finally
 {
-    foreach (var s in scenarios) s.Dispose();
+    foreach (var r in running) r.Dispose();
     Directory.Delete(dir, recursive: true);
 }
 
-static double Median(IEnumerable<double> values)
+Console.WriteLine(report.Render(string.Create(CultureInfo.InvariantCulture,
+    $"mesh-bench: {options.Rounds} interleaved round(s), medians; {Environment.ProcessorCount} cores; {total.Elapsed.TotalSeconds:0} s. " +
+    $"bulk: 1 stream × {options.BulkMiB} MiB; latency: 1 KiB echo, open loop at {options.LatencyRate}/s over {options.LatencyConnections} connections, " +
+    $"{options.LatencySeconds:0.#} s; connrate: {options.ConnRateConcurrency} parallel connect+64 B echo+close, {options.ConnRateSeconds:0.#} s; " +
+    $"idle: {options.IdleConnections} tunnels.") + otherLoad));
+
+// The Akka.Streams question of the issue: are its stages within 10% of the plain pump (same 2-hop shape)?
+var plain = report.Median(ModeCatalog.All.Single(m => m.Key == "plain"), Report.Bulk);
+foreach (var akka in running.Select(r => r.Mode).Where(m => m.Key.StartsWith("akka", StringComparison.Ordinal)))
 {
-    var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-}
-
-var medians = results.ToDictionary(r => r.Key, r => new RoundResult(
-    Median(r.Value.Select(x => x.GiBPerSecond)), Median(r.Value.Select(x => x.CpuSecondsPerGiB)), Median(r.Value.Select(x => x.P50Micros)),
-    Median(r.Value.Select(x => x.P99Micros)), Median(r.Value.Select(x => x.ConnectionsPerSecond)), Median(r.Value.Select(x => x.KiBPerIdleConnection))));
-var direct = medians["direct TCP"];
-var pairs = medians.Where(m => m.Key is "stunnel pair" or "haproxy pair").Select(m => m.Value.GiBPerSecond).DefaultIfEmpty(double.NaN).Max();
-
-Console.WriteLine($"mesh-bench: {rounds} interleaved round(s), medians; bulk {bulkMiB} MiB one stream; latency 1 KiB req/resp at 1000/s; idle = 1000 connections; {Environment.ProcessorCount} cores");
-Console.WriteLine();
-Console.WriteLine("| scenario | bulk GiB/s | × direct | × best TLS pair | CPU-s/GiB | p50 µs | p99 µs | conn/s | KiB/idle conn |");
-Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-foreach (var (name, m) in medians)
+    var ratio = report.Median(akka, Report.Bulk) / plain;
+    if (double.IsNaN(ratio)) continue;
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"| {name} | {m.GiBPerSecond:0.00} | {m.GiBPerSecond / direct.GiBPerSecond:0.00} | {m.GiBPerSecond / pairs:0.00} | {m.CpuSecondsPerGiB:0.00} | {m.P50Micros:0} | {m.P99Micros:0} | {m.ConnectionsPerSecond:0} | {m.KiBPerIdleConnection:0.0} |"));
-return 0;
-
-int Arg(string name, int fallback)
-{
-    var i = Array.IndexOf(args, name);
-    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        $"{akka.Name}: {ratio:0.00}× the plain relay's bulk throughput — {(ratio >= 0.9 ? "within" : "NOT within")} 10% of the plain pump."));
 }
-
-static bool Tool(string name) =>
-    Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, name)));
+return 0;
