@@ -55,3 +55,11 @@ public sealed class DnsStatsRegistry
         public void Dispose() => owner.Retire(this);
     }
 }
+
+/// <summary>Hooks a pod's <see cref="Dns.DnsProxy"/> into the node's DNS metrics.</summary>
+public static class DnsProxyTelemetry
+{
+    /// <summary>Registers <paramref name="proxy"/>'s counters; dispose the result when the proxy is disposed.</summary>
+    public static IDisposable Register(this DnsStatsRegistry registry, Dns.DnsProxy proxy) =>
+        registry.Register(() => new DnsCounts(proxy.Requests, proxy.Forwarded, proxy.ForwardFailures, proxy.MalformedQueries));
+}
