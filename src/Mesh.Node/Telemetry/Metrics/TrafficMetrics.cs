@@ -31,13 +31,15 @@ public sealed class TrafficMetrics
     public TrafficMetrics(IMetricFactory factory, int maxSeries)
     {
         _maxSeries = maxSeries;
-        var names = TrafficLabels.Names;
-        _opened = factory.CreateCounter("istio_tcp_connections_opened_total", "The total number of TCP connections opened", names);
-        _closed = factory.CreateCounter("istio_tcp_connections_closed_total", "The total number of TCP connections closed", names);
+        // A series appears once it is first incremented (as in Istio's ztunnel): a DENY close publishes no empty
+        // opened/bytes samples next to it.
+        var config = new CounterConfiguration { LabelNames = TrafficLabels.Names, SuppressInitialValue = true };
+        _opened = factory.CreateCounter("istio_tcp_connections_opened_total", "The total number of TCP connections opened", config);
+        _closed = factory.CreateCounter("istio_tcp_connections_closed_total", "The total number of TCP connections closed", config);
         _received = factory.CreateCounter("istio_tcp_received_bytes_total",
-            "The size of total bytes received during request in case of a TCP connection", names);
+            "The size of total bytes received during request in case of a TCP connection", config);
         _sent = factory.CreateCounter("istio_tcp_sent_bytes_total",
-            "The size of total bytes sent during response in case of a TCP connection", names);
+            "The size of total bytes sent during response in case of a TCP connection", config);
         _overflow = factory.CreateCounter("ztunnel_metrics_series_overflow_total",
             "Connection events not recorded in istio_tcp_* because the label-set cap (Mesh:Node:Telemetry:MaxSeries) was reached");
         _seriesGauge = factory.CreateGauge("ztunnel_metrics_series", "Distinct istio_tcp_* label sets in use");
