@@ -76,8 +76,23 @@ public sealed class TelemetryNode : IAsyncDisposable
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    private bool _disposed;
+
+    /// <summary>Stops the node (draining the access log) but leaves the access log file for the test to read.</summary>
+    public async Task DisposeAsyncKeepingLog()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        Http.Dispose();
+        await _host.StopAsync();
+        if (_host is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
+        else _host.Dispose();
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         Http.Dispose();
         await _host.StopAsync();
         if (_host is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();

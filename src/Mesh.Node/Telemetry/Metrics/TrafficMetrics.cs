@@ -41,7 +41,7 @@ public sealed class TrafficMetrics
         _sent = factory.CreateCounter("istio_tcp_sent_bytes_total",
             "The size of total bytes sent during response in case of a TCP connection", config);
         _overflow = factory.CreateCounter("ztunnel_metrics_series_overflow_total",
-            "Connection events not recorded in istio_tcp_* because the label-set cap (Mesh:Node:Telemetry:MaxSeries) was reached");
+            "Connections (their open, or a flagged close) not recorded in istio_tcp_* because the label-set cap (Mesh:Node:Telemetry:MaxSeries) was reached");
         _seriesGauge = factory.CreateGauge("ztunnel_metrics_series", "Distinct istio_tcp_* label sets in use");
     }
 
