@@ -55,6 +55,8 @@ public sealed class TelemetryNode : IAsyncDisposable
         };
         foreach (var (key, value) in settings) config[key] = value;
         builder.Configuration.AddInMemoryCollection(config);
+        // As MeshHost: one provider (so filters decide IsEnabled) and the ASP.NET rule.
+        builder.Logging.AddProvider(new SilentLoggerProvider());
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.AddSingleton(new NodeViewStore("node-a"));
         builder.Services.AddSingleton<CertificateStore>();
@@ -98,5 +100,19 @@ public sealed class TelemetryNode : IAsyncDisposable
         if (_host is IAsyncDisposable asyncDisposable) await asyncDisposable.DisposeAsync();
         else _host.Dispose();
         try { File.Delete(AccessLogPath); } catch (IOException) { }
+    }
+}
+
+/// <summary>A logging provider that writes nothing; the logger factory still applies its filter rules to it.</summary>
+internal sealed class SilentLoggerProvider : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Silent();
+    public void Dispose() { }
+
+    private sealed class Silent : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) { }
     }
 }
