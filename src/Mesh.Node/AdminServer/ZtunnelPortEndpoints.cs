@@ -32,16 +32,19 @@ public static class ZtunnelPortEndpoints
             if (request.Query.Count == 0)
                 return Results.Text("usage: /logging?level=<level> or /logging?<logger>=<level> (trace|debug|info|warn|error|off)\n",
                     statusCode: StatusCodes.Status400BadRequest);
-            var changes = new List<Action>();
+            LogLevel? defaultLevel = null;
+            var perLogger = new List<(string Category, LogLevel Level)>();
             foreach (var (key, values) in request.Query)
             {
                 if (!LogLevelSwitch.TryParse(values.ToString(), out var level))
                     return Results.Text($"invalid level '{values}' for '{key}' (trace|debug|info|warn|error|off)\n",
                         statusCode: StatusCodes.Status400BadRequest);
-                changes.Add(key == "level" ? () => levels.SetDefault(level) : () => levels.Set(key, level));
+                if (key == "level") defaultLevel = level;
+                else perLogger.Add((key, level));
             }
-            // "level" first (it clears overrides), then the per-logger ones of the same request.
-            foreach (var change in changes.OrderBy(c => c.Method.Name.Contains("SetDefault", StringComparison.Ordinal) ? 0 : 1)) change();
+            // "level" first (it clears the overrides), then the per-logger ones of the same request.
+            if (defaultLevel is { } all) levels.SetDefault(all);
+            foreach (var (category, level) in perLogger) levels.Set(category, level);
             return Results.Json(LoggingView(node), Indented);
         });
     }

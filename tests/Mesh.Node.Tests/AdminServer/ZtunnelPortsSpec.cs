@@ -81,6 +81,19 @@ public sealed class ZtunnelPortsSpec
     }
 
     [Fact]
+    public async Task A_request_with_level_and_a_logger_applies_the_default_first()
+    {
+        await using var node = await TelemetryNode.StartAsync();
+        var factory = node.Services.GetRequiredService<ILoggerFactory>();
+
+        using var set = await node.SendAsync(HttpMethod.Post, node.AdminPort, "/logging?Mesh.Node.Dns=trace&level=warn");
+
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.True(factory.CreateLogger("Mesh.Node.Dns.DnsProxy").IsEnabled(LogLevel.Trace));
+        Assert.False(factory.CreateLogger("Mesh.Node.State").IsEnabled(LogLevel.Information));
+    }
+
+    [Fact]
     public async Task Readiness_waits_for_state_and_for_every_block()
     {
         await using var node = await TelemetryNode.StartAsync();
