@@ -5,6 +5,7 @@ using Mesh.Hosting;
 using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
+using Mesh.Node.AdminServer;
 using Mesh.Node.Dns;
 using Mesh.Node.Hbone;
 using Mesh.Node.Hosting;
@@ -71,6 +72,8 @@ builder.Services.AddSingleton(sp =>
 builder.Services.AddSingleton<CertificateStore>();
 builder.Services.AddHostedService<ZdsClient>();
 builder.Services.AddHostedService<Socks5Service>();
+// Telemetry (IConnectionTelemetry for the data path), and the ztunnel's admin 15000 / stats 15020 / readiness 15021.
+builder.Services.AddNodeTelemetry(builder.Configuration);
 
 var app = builder.Build();
 app.MapMeshCommands();

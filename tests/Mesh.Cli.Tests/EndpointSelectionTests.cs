@@ -135,9 +135,9 @@ public sealed class EndpointSelectionTests
     [Fact]
     public async Task Unknown_output_format_is_a_usage_error()
     {
-        var result = await Meshctl.RunAsync("cluster", "show", "-o", "yaml");
+        var result = await Meshctl.RunAsync("cluster", "show", "-o", "xml");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Contains("Argument 'yaml' not recognized.", result.Err);
+        Assert.Contains("Argument 'xml' not recognized.", result.Err);
     }
 }

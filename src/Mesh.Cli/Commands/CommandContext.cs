@@ -55,11 +55,11 @@ public sealed class CommandContext
         };
         OutputOption = new Option<string>("--output", "-o")
         {
-            Description = "Output format",
+            Description = "Output format: table (alias short), json or yaml",
             DefaultValueFactory = _ => "table",
             Recursive = true,
         };
-        OutputOption.AcceptOnlyFromAmong("table", "json");
+        OutputOption.AcceptOnlyFromAmong("table", "short", "json", "yaml");
     }
 
     private readonly List<Argument<string?>> _trailingEndpoints = [];
@@ -100,7 +100,12 @@ public sealed class CommandContext
         try
         {
             var endpoint = ResolveEndpoint(parse);
-            var format = parse.GetValue(OutputOption) == "json" ? OutputFormat.Json : OutputFormat.Table;
+            var format = parse.GetValue(OutputOption) switch
+            {
+                "json" => OutputFormat.Json,
+                "yaml" => OutputFormat.Yaml,
+                _ => OutputFormat.Table,
+            };
             using var client = new AdminClient(endpoint, _handlerFactory?.Invoke(), _requestTimeout);
             return await body(new Invocation(parse, client, format, Out, Error), ct);
         }

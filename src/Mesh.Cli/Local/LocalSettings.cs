@@ -18,6 +18,20 @@ public sealed record LocalSettings(
     public const int DefaultRemotingBase = 4053;
     public const int DefaultAdminBase = 9110;
     public const int DefaultSocksBase = 15080;
+    public const int DefaultZtunnelBase = 15000;
+
+    /// <summary>Node i's ztunnel ports are ZtunnelBase + ZtunnelStride·i plus Istio's offsets (admin +0, stats +20, readiness +21).</summary>
+    public const int ZtunnelStride = 100;
+
+    /// <summary>Base of the nodes' admin/stats/readiness ports; node 0 gets Istio's 15000/15020/15021.</summary>
+    public int ZtunnelBase { get; init; } = DefaultZtunnelBase;
+
+    /// <summary>Node i's ztunnel ports (all bound to loopback in local mode).</summary>
+    public ZtunnelPortSet ZtunnelPorts(int node)
+    {
+        var start = ZtunnelBase + ZtunnelStride * node;
+        return new ZtunnelPortSet(start, start + 20, start + 21);
+    }
 
     /// <summary>Without root (no capture), node i's ztunnel serves SOCKS5 on 127.0.0.1:SocksBase + i.</summary>
     public int SocksBase { get; init; } = DefaultSocksBase;
@@ -33,5 +47,14 @@ public sealed record LocalSettings(
 
     public IEnumerable<int> Ports =>
         Enumerable.Range(0, Nodes + 1).SelectMany(i => new[] { RemotingBase + i, AdminBase + i })
-            .Concat(NetworkNamespaces ? [] : Enumerable.Range(0, Nodes).Select(i => SocksBase + i));
+            .Concat(NetworkNamespaces ? [] : Enumerable.Range(0, Nodes).Select(i => SocksBase + i))
+            .Concat(Enumerable.Range(0, Nodes).SelectMany(i => ZtunnelPorts(i).All));
+}
+
+/// <summary>A node's ztunnel admin (15000), stats (15020) and readiness (15021) ports.</summary>
+public sealed record ZtunnelPortSet(int Admin, int Stats, int Readiness)
+{
+    public IEnumerable<int> All => [Admin, Stats, Readiness];
+
+    public override string ToString() => $"admin {Admin}, stats {Stats}, ready {Readiness}";
 }

@@ -3,7 +3,9 @@ using Mesh.Protocol.Admin;
 
 namespace Mesh.Cli.Local;
 
-public sealed record MemberStatus(string Name, string Role, int? Pid, bool Running, int Restarts, string Cluster, int AdminPort, string? LastExit);
+/// <param name="Ztunnel">A node's admin/stats/readiness ports (null for the control).</param>
+public sealed record MemberStatus(string Name, string Role, int? Pid, bool Running, int Restarts, string Cluster, int AdminPort, string? LastExit,
+    ZtunnelPortSet? Ztunnel = null);
 
 public sealed record ContainerStatus(string Name, int? Pid, bool Running, int Restarts, string? LastExit);
 

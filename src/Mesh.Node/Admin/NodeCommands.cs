@@ -1,8 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Mesh.Hosting.Admin;
+using Mesh.Node.AdminServer;
 using Mesh.Node.Identity;
 using Mesh.Node.State;
+using Mesh.Node.Telemetry;
 using Mesh.Node.Workloads;
 using Mesh.Protocol.Admin;
 using Mesh.Protocol.Contracts;
@@ -29,6 +31,7 @@ public static class NodeCommands
         });
         app.MapGet(AdminRoutes.Certificates, (CertificateStore store) =>
             AdminEndpoints.Json(CertificateViews.Of(store, DateTimeOffset.UtcNow)));
+        app.MapGet(AdminRoutes.Connections, (LiveConnections live) => AdminEndpoints.Json(ConnectionViews.Of(live)));
         app.MapGet(AdminRoutes.CapturedPods, async (IRequiredActor<WorkloadManager> manager, CancellationToken ct) =>
         {
             var actor = await manager.GetAsync(ct);

@@ -20,7 +20,7 @@ public sealed class DnsProxy : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _loops = [];
-    private long _malformed;
+    private long _malformed, _requests, _forwarded, _forwardFailures;
 
     public DnsProxy(IMeshNameResolver names, string podNamespace, IReadOnlyList<IPEndPoint> upstreams, TimeSpan timeout,
         string clusterDomain = "cluster.local")
@@ -31,6 +31,15 @@ public sealed class DnsProxy : IAsyncDisposable
 
     /// <summary>Packets (UDP datagrams or TCP messages) dropped because they are not a parseable DNS message.</summary>
     public long MalformedQueries => Interlocked.Read(ref _malformed);
+
+    /// <summary>Queries that parsed (answered locally, forwarded, or refused).</summary>
+    public long Requests => Interlocked.Read(ref _requests);
+
+    /// <summary>Queries forwarded to the host's resolvers.</summary>
+    public long Forwarded => Interlocked.Read(ref _forwarded);
+
+    /// <summary>Forwarded queries that got no answer (answered SERVFAIL).</summary>
+    public long ForwardFailures => Interlocked.Read(ref _forwardFailures);
 
     /// <summary>The port both listeners are bound to.</summary>
     public int Port { get; private set; }
@@ -87,6 +96,7 @@ public sealed class DnsProxy : IAsyncDisposable
             Interlocked.Increment(ref _malformed);
             return null;
         }
+        Interlocked.Increment(ref _requests);
         // As ztunnel's handler: a response sent to us is a format error, other opcodes are not implemented.
         if (query.IsResponse) return DnsResponseBuilder.Error(query, DnsRcode.FormErr);
         if (query.Opcode != 0) return DnsResponseBuilder.Error(query, DnsRcode.NotImp);
@@ -107,7 +117,9 @@ public sealed class DnsProxy : IAsyncDisposable
             return DnsResponseBuilder.Build(query, DnsRcode.NoError, authoritative: true, answers, limit);
         }
 
+        Interlocked.Increment(ref _forwarded);
         var forwarded = overTcp ? await _upstream.ExchangeTcpAsync(message, ct) : await _upstream.ExchangeUdpAsync(message, ct);
+        if (forwarded is null) Interlocked.Increment(ref _forwardFailures);
         // ztunnel answers SERVFAIL when forwarding fails, so the client does not wait out its own timeout.
         return forwarded ?? DnsResponseBuilder.Error(query, DnsRcode.ServFail);
     }

@@ -26,6 +26,7 @@ public static class AdminRoutes
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
     public const string CapturedPods = "/v1/node/pods";                // GET  → CapturedPodView[] (node members)
     public const string Certificates = "/v1/node/certificates";        // GET  → CertificateView[] (node members)
+    public const string Connections = "/v1/node/connections";          // GET  → ConnectionView[] (node members)
 }
 
 public sealed record MemberView(string Address, IReadOnlyList<string> Roles, string Status, bool Reachable);
@@ -69,6 +70,20 @@ public sealed record CapturedPodView(
 public sealed record CertificateView(
     string Name, string Type, string Status, bool Valid, string? SerialNumber,
     DateTimeOffset? NotBefore, DateTimeOffset? NotAfter, string? Error);
+
+/// <summary>
+/// One open connection through a ztunnel, with istioctl's <c>zc connections</c> columns. <c>Workload</c>/<c>Namespace</c>
+/// name the local pod; Local/Remote/RemoteTarget are ip:port ("" when not applicable); Protocol is HBONE or TCP.
+/// </summary>
+public sealed record ConnectionView(
+    long Id, string Workload, string Namespace, string Direction, string Local, string Remote, string RemoteTarget,
+    string Protocol, string? SourceIdentity, string? DestinationIdentity, string? Service, DateTimeOffset Started);
+
+/// <summary>The ztunnel admin port's <c>/config_dump</c>: the node's state, certificates and open connections.</summary>
+public sealed record ConfigDumpView(
+    string Node, long Version, bool Synced,
+    IReadOnlyList<Model.Workload> Workloads, IReadOnlyList<Model.Service> Services, IReadOnlyList<Model.Authorization> Policies,
+    IReadOnlyList<CertificateView> Certificates, IReadOnlyList<ConnectionView> Connections);
 
 public sealed record ManifestErrorView(string File, int? Document, string Message);
 

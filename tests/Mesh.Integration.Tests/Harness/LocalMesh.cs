@@ -21,6 +21,8 @@ public sealed class LocalMesh : IAsyncDisposable
         RemotingBase = FreeRange(4);
         AdminBase = FreeRange(4);
         SocksBase = FreeRange(3);
+        // Node i's ztunnel admin/stats/readiness ports: base + 100·i + 0/20/21 (tests use up to 2 nodes).
+        ZtunnelBase = FreeRange(LocalSettings.ZtunnelStride + 22);
     }
 
     public string Manifests { get; }
@@ -28,6 +30,7 @@ public sealed class LocalMesh : IAsyncDisposable
     public int RemotingBase { get; }
     public int AdminBase { get; }
     public int SocksBase { get; }
+    public int ZtunnelBase { get; }
 
     /// <summary>Copies examples/quickstart into a fresh manifest directory (not started yet).</summary>
     public static LocalMesh FromQuickstart()
@@ -41,7 +44,7 @@ public sealed class LocalMesh : IAsyncDisposable
     public async Task UpAsync(int nodes = 2)
     {
         var up = await MeshctlAsync("local", "up", "-f", Manifests, "--nodes", $"{nodes}", "--timeout", "120",
-            "--remoting-port", $"{RemotingBase}", "--admin-port", $"{AdminBase}");
+            "--remoting-port", $"{RemotingBase}", "--admin-port", $"{AdminBase}", "--ztunnel-port", $"{ZtunnelBase}");
         Assert.True(up.ExitCode == 0, $"local up failed:\n{up.Output}\n{SupervisorLog()}");
     }
 

@@ -54,10 +54,18 @@ public sealed class MeshCluster : IAsyncDisposable
             Certificates?.Issue(name, "control"));
     }
 
-    public MeshProcess StartNode(string nodeName) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), [], Certificates?.Issue(nodeName, "node"));
+    public MeshProcess StartNode(string nodeName, params string[] extra) =>
+        StartNode(nodeName, Certificates?.Issue(nodeName, "node"), extra);
 
     /// <summary>A node started with exactly these TLS files (null: plaintext), whatever the cluster uses.</summary>
-    public MeshProcess StartNode(string nodeName, MemberTlsFiles? tls) => Start(nodeName, RepoPaths.Node, FreePorts.Next(), [], tls);
+    /// <remarks>Every node gets its own free admin/stats/readiness ports (the defaults 15000/15020/15021 would collide).</remarks>
+    public MeshProcess StartNode(string nodeName, MemberTlsFiles? tls, params string[] extra)
+    {
+        var ports = new ZtunnelPorts(FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+        var process = Start(nodeName, RepoPaths.Node, FreePorts.Next(), [.. ports.Args, .. extra], tls);
+        process.Ztunnel = ports;
+        return process;
+    }
 
     private MeshProcess Start(string name, string dll, int port, string[] extra, MemberTlsFiles? tls)
     {

@@ -3,6 +3,16 @@ using System.Diagnostics;
 
 namespace Mesh.Integration.Tests.Harness;
 
+/// <summary>A node's ztunnel ports (admin 15000, stats 15020, readiness 15021 in production), all on loopback here.</summary>
+public sealed record ZtunnelPorts(int Admin, int Stats, int Readiness)
+{
+    public IEnumerable<string> Args =>
+    [
+        $"--Mesh:Node:Ports:Admin={Admin}", $"--Mesh:Node:Ports:Stats={Stats}", $"--Mesh:Node:Ports:Readiness={Readiness}",
+        "--Mesh:Node:Ports:StatsBind=127.0.0.1", "--Mesh:Node:Ports:ReadinessBind=127.0.0.1",
+    ];
+}
+
 /// <summary>One mesh executable running as its own OS process, with its output kept for failure messages.</summary>
 public sealed class MeshProcess : IDisposable
 {
@@ -35,6 +45,8 @@ public sealed class MeshProcess : IDisposable
     public string Address => $"{Protocol}://mesh@127.0.0.1:{RemotingPort}";
     public string AdminEndpoint => $"127.0.0.1:{AdminPort}";
     public bool HasExited => _process.HasExited;
+    /// <summary>A node's admin/stats/readiness ports (null for other members).</summary>
+    public ZtunnelPorts? Ztunnel { get; set; }
     public string Output => string.Join('\n', _output);
 
     /// <summary>SIGKILL: no graceful leave, exactly like a crashed or OOM-killed pod.</summary>

@@ -54,7 +54,8 @@ public sealed class LocalUserErrorTests
         try
         {
             var up = await AsNobody(home, "local", "up", "-f", mesh.Manifests, "--state-dir", mesh.StateDir, "--timeout", "90",
-                "--remoting-port", $"{mesh.RemotingBase}", "--admin-port", $"{mesh.AdminBase}", "--socks-port", $"{mesh.SocksBase}");
+                "--remoting-port", $"{mesh.RemotingBase}", "--admin-port", $"{mesh.AdminBase}", "--socks-port", $"{mesh.SocksBase}",
+                "--ztunnel-port", $"{mesh.ZtunnelBase}");
             Assert.True(up.ExitCode == 0, up.Output);
             Assert.Contains("transparent capture needs root", up.Output);
             Assert.Contains("Local mesh (loopback)", up.Output);

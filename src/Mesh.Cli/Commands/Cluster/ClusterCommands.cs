@@ -16,7 +16,7 @@ public static class ClusterCommands
         context.SetAction(show, async (inv, ct) =>
         {
             var view = await inv.Client.GetAsync<ClusterView>(AdminRoutes.Cluster, ct);
-            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, view);
+            if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, view);
             else RenderShow(inv.Out, view);
             return ExitCodes.Ok;
         });
@@ -25,7 +25,7 @@ public static class ClusterCommands
         context.SetAction(status, async (inv, ct) =>
         {
             var view = await inv.Client.GetAsync<MemberStatusView>(AdminRoutes.Status, ct);
-            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, view);
+            if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, view);
             else RenderStatus(inv.Out, view);
             return ExitCodes.Ok;
         });
@@ -34,7 +34,7 @@ public static class ClusterCommands
         context.SetAction(leader, async (inv, ct) =>
         {
             var view = await inv.Client.GetAsync<LeaderView>(AdminRoutes.Leader, ct);
-            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, view);
+            if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, view);
             else RenderLeader(inv.Out, view);
             return ExitCodes.Ok;
         });
@@ -66,7 +66,7 @@ public static class ClusterCommands
     private static async Task<int> PostCommandAsync(Invocation inv, string route, CancellationToken ct)
     {
         var result = await inv.Client.PostAsync<CommandResult>(route, ct);
-        if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, result);
+        if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, result);
         else (result.Ok ? inv.Out : inv.Error).WriteLine(result.Message);
         return result.Ok ? ExitCodes.Ok : ExitCodes.Failure;
     }

@@ -16,7 +16,7 @@ public static class ConfigCommands
         context.SetAction(status, async (inv, ct) =>
         {
             var view = await inv.Client.GetAsync<ConfigStatusView>(AdminRoutes.ConfigStatus, ct);
-            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, view);
+            if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, view);
             else Render(inv.Out, view);
             return ExitCodes.Ok;
         });

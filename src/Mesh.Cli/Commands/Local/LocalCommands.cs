@@ -26,7 +26,7 @@ public static class LocalCommands
     }
 
     private sealed record UpOptions(Option<string> File, Option<int> Nodes, Option<bool> Foreground, Option<string?> BinDir,
-        Option<int> RemotingPort, Option<int> AdminPort, Option<int> Timeout, Option<int> SocksPort);
+        Option<int> RemotingPort, Option<int> AdminPort, Option<int> Timeout, Option<int> SocksPort, Option<int> ZtunnelPort);
 
     private static UpOptions NewUpOptions() => new(
         new Option<string>("--file", "-f") { Description = "Directory of Kubernetes YAML (watched for changes)", HelpName = "DIR", Required = true },
@@ -36,11 +36,12 @@ public static class LocalCommands
         new Option<int>("--remoting-port") { Description = "Akka remoting port of the control; node i uses it + 1 + i", DefaultValueFactory = _ => LocalSettings.DefaultRemotingBase },
         new Option<int>("--admin-port") { Description = "Command endpoint port of the control; node i uses it + 1 + i", DefaultValueFactory = _ => LocalSettings.DefaultAdminBase },
         new Option<int>("--timeout") { Description = "Seconds to wait for members Up and pods Ready", DefaultValueFactory = _ => 120 },
-        new Option<int>("--socks-port") { Description = "Without root: node i's ztunnel serves SOCKS5 on 127.0.0.1 at this port + i", DefaultValueFactory = _ => LocalSettings.DefaultSocksBase });
+        new Option<int>("--socks-port") { Description = "Without root: node i's ztunnel serves SOCKS5 on 127.0.0.1 at this port + i", DefaultValueFactory = _ => LocalSettings.DefaultSocksBase },
+        new Option<int>("--ztunnel-port") { Description = $"Node i's ztunnel admin/stats/readiness ports: this + {LocalSettings.ZtunnelStride}·i, plus 0/20/21 (node 0: 15000/15020/15021)", DefaultValueFactory = _ => LocalSettings.DefaultZtunnelBase });
 
     private static void AddTo(Command command, UpOptions o, LocalOptions shared)
     {
-        foreach (var option in new Option[] { o.File, o.Nodes, o.BinDir, o.RemotingPort, o.AdminPort, o.SocksPort, shared.StateDir }) command.Options.Add(option);
+        foreach (var option in new Option[] { o.File, o.Nodes, o.BinDir, o.RemotingPort, o.AdminPort, o.SocksPort, o.ZtunnelPort, shared.StateDir }) command.Options.Add(option);
     }
 
     private static Command Up(CommandContext context, LocalOptions shared)
@@ -67,9 +68,9 @@ public static class LocalCommands
         if (!root)
             context.Error.WriteLine($"meshctl: warning: not root, so pods get loopback addresses ({LocalSettings.LoopbackPodPrefix}.x.y) and run without network namespaces; transparent capture needs root");
         var settings = new LocalSettings(manifests, nodes, layout.StateDir, parse.GetValue(o.RemotingPort), parse.GetValue(o.AdminPort),
-            parse.GetValue(o.BinDir) is { } bin ? Path.GetFullPath(bin) : null, root) { SocksBase = parse.GetValue(o.SocksPort) };
+            parse.GetValue(o.BinDir) is { } bin ? Path.GetFullPath(bin) : null, root) { SocksBase = parse.GetValue(o.SocksPort), ZtunnelBase = parse.GetValue(o.ZtunnelPort) };
         if (settings.Ports.FirstOrDefault(p => !PortProbe.IsFree(p)) is var busy and > 0)
-            throw new LocalModeException($"port {busy} is already in use (choose other ports with --remoting-port/--admin-port)");
+            throw new LocalModeException($"port {busy} is already in use (choose other ports with --remoting-port/--admin-port/--socks-port/--ztunnel-port)");
         var binaries = Binaries.ForThisProcess(settings.BinDir);
         _ = binaries.Control;
         _ = binaries.Node;
@@ -117,6 +118,7 @@ public static class LocalCommands
         if (Path.GetFileNameWithoutExtension(self) == "dotnet") command.Add(typeof(LocalCommands).Assembly.Location);
         command.AddRange(["local", "supervise", "--file", settings.Manifests, "--nodes", Text(settings.Nodes), "--state-dir", settings.StateDir,
             "--remoting-port", Text(settings.RemotingBase), "--admin-port", Text(settings.AdminBase), "--socks-port", Text(settings.SocksBase),
+            "--ztunnel-port", Text(settings.ZtunnelBase),
             "--netns", settings.NetworkNamespaces ? "true" : "false"]);
         if (settings.BinDir is not null) command.AddRange(["--bin-dir", settings.BinDir]);
         // setsid: a new session, so closing the terminal (SIGHUP) or Ctrl-C in it does not reach the mesh.
@@ -174,7 +176,7 @@ public static class LocalCommands
             using var hup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, c => c.Cancel = true);
             var settings = new LocalSettings(parse.GetValue(o.File)!, parse.GetValue(o.Nodes), shared.Layout(parse).StateDir,
                 parse.GetValue(o.RemotingPort), parse.GetValue(o.AdminPort), parse.GetValue(o.BinDir), parse.GetValue(netns))
-            { SocksBase = parse.GetValue(o.SocksPort) };
+            { SocksBase = parse.GetValue(o.SocksPort), ZtunnelBase = parse.GetValue(o.ZtunnelPort) };
             return await new LocalSupervisor(settings, line => context.Out.WriteLine(line)).RunAsync(stop.Token);
         }, ct));
         return supervise;

@@ -11,9 +11,10 @@ internal static class LocalStatusView
     {
         output.WriteLine($"Local mesh ({status.Mode}), state {status.StateDir}, manifests {status.Manifests}, control {status.ControlEndpoint}");
         output.WriteLine();
-        var members = new TableWriter().Row("MEMBER", "ROLE", "PID", "CLUSTER", "RESTARTS");
+        var members = new TableWriter().Row("MEMBER", "ROLE", "PID", "CLUSTER", "RESTARTS", "PORTS");
         foreach (var m in status.Members)
-            members.Row(m.Name, m.Role, m.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", m.Cluster, Number(m.Restarts));
+            members.Row(m.Name, m.Role, m.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-", m.Cluster, Number(m.Restarts),
+                $"command {Number(m.AdminPort)}" + (m.Ztunnel is { } z ? $", {z}" : ""));
         members.WriteTo(output);
         output.WriteLine();
 

@@ -23,7 +23,7 @@ public static class ShardingCommands
         {
             var type = inv.Parse.GetRequiredValue(region);
             var view = await inv.Client.GetAsync<RegionStatsView>($"{AdminRoutes.RegionStats}?type={Uri.EscapeDataString(type)}", ct);
-            if (inv.Format == OutputFormat.Json) JsonOutput.Write(inv.Out, view);
+            if (inv.Format != OutputFormat.Table) StructuredOutput.Write(inv.Format, inv.Out, view);
             else Render(inv.Out, view);
             return ExitCodes.Ok;
         });

@@ -16,7 +16,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
 {
 
     private readonly LocalLayout _layout = settings.Layout;
-    private readonly List<(ChildProcess Process, string Role, int Port, int AdminPort)> _members = [];
+    private readonly List<(ChildProcess Process, string Role, int Port, int AdminPort, ZtunnelPortSet? Ztunnel)> _members = [];
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private readonly DateTime _started = DateTime.UtcNow;
     private Dictionary<int, string> _clusterStatus = [];
@@ -85,7 +85,12 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             if (settings.NetworkNamespaces) args.Add($"--Mesh:Node:ZdsSocket={_layout.ZdsSocket}");
             else args.Add($"--Mesh:Node:Socks5Port={settings.SocksBase + i}"); // no capture without root: SOCKS5 instead
             args.Add($"--Mesh:Node:StateCache={_layout.NodeStateCache(name)}");
-            StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common, .. MemberTlsArgs(ca, name, "node")], ledger);
+            // Several ztunnels share this host: each gets its own admin/stats/readiness ports, on loopback.
+            var ztunnel = settings.ZtunnelPorts(i);
+            args.AddRange([$"--Mesh:Node:Ports:Admin={ztunnel.Admin}", $"--Mesh:Node:Ports:Stats={ztunnel.Stats}",
+                $"--Mesh:Node:Ports:Readiness={ztunnel.Readiness}", "--Mesh:Node:Ports:StatsBind=127.0.0.1",
+                "--Mesh:Node:Ports:ReadinessBind=127.0.0.1"]);
+            StartMember(name, "node", settings.RemotingBase + 1 + i, settings.AdminBase + 1 + i, [.. args, .. common, .. MemberTlsArgs(ca, name, "node")], ledger, ztunnel);
         }
     }
 
@@ -111,11 +116,11 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
         ];
     }
 
-    private void StartMember(string name, string role, int port, int admin, IReadOnlyList<string> args, Ledger ledger)
+    private void StartMember(string name, string role, int port, int admin, IReadOnlyList<string> args, Ledger ledger, ZtunnelPortSet? ztunnel = null)
     {
         var spec = new ChildSpec(name, Binaries.DotnetHost, args, new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1" },
             "/", Path.Combine(_layout.Logs, name + ".log"), InheritEnvironment: true);
-        _members.Add((new ChildProcess(spec, ledger, Wake, echo), role, port, admin));
+        _members.Add((new ChildProcess(spec, ledger, Wake, echo), role, port, admin, ztunnel));
     }
 
     private void Wake() => _wake.Release();
@@ -169,7 +174,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
     private void WriteStatus(PodManager pods, ZdsServer? zds)
     {
         var members = _members.Select(m => new MemberStatus(m.Process.Name, m.Role, m.Process.Pid, m.Process.Running, m.Process.Restarts,
-            _clusterStatus.GetValueOrDefault(m.Port, m.Process.Running ? "joining" : "down"), m.AdminPort, m.Process.LastExit)).ToList();
+            _clusterStatus.GetValueOrDefault(m.Port, m.Process.Running ? "joining" : "down"), m.AdminPort, m.Process.LastExit, m.Ztunnel)).ToList();
         var podStatus = pods.Pods.Select(p => PodStatusOf(p, zds)).ToList();
         var desired = pods.Desired;
         var services = (desired?.Services ?? []).Select(s => new ServiceStatus(s.Namespace, s.Name, s.Addresses.FirstOrDefault() ?? "",

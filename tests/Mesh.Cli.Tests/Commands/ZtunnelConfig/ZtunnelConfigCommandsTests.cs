@@ -65,7 +65,7 @@ public sealed class ZtunnelConfigCommandsTests
     }
 
     [Fact]
-    public async Task Workloads_as_json_prints_the_slices_workloads()
+    public async Task Workloads_as_json_prints_the_slices_workloads_in_table_order()
     {
         var state = Fixtures.NodeState();
         await using var server = await FakeCommandEndpoint.ServingAsync(AdminRoutes.NodeState, state);
@@ -73,7 +73,8 @@ public sealed class ZtunnelConfigCommandsTests
         var result = await Meshctl.RunAsync(server.HostPort, "zc", "workloads", "-o", "json");
 
         Assert.Equal(0, result.ExitCode);
-        Assert.Equal(state.Slice.Workloads, JsonSerializer.Deserialize<ValueList<Workload>>(result.Out, AdminJson.Options));
+        Assert.Equal(state.Slice.Workloads.OrderBy(w => w.Namespace, StringComparer.Ordinal).ThenBy(w => w.Name, StringComparer.Ordinal),
+            JsonSerializer.Deserialize<ValueList<Workload>>(result.Out, AdminJson.Options)!);
         Assert.Contains("\n    \"tunnelProtocol\": \"hbone\",", result.Out);
     }
 
@@ -85,7 +86,8 @@ public sealed class ZtunnelConfigCommandsTests
 
         var result = await Meshctl.RunAsync(server.HostPort, "zc", "policies", "-o", "json");
 
-        Assert.Equal(state.Slice.Policies, JsonSerializer.Deserialize<ValueList<Authorization>>(result.Out, AdminJson.Options));
+        Assert.Equal(state.Slice.Policies.OrderBy(p => p.Namespace, StringComparer.Ordinal).ThenBy(p => p.Name, StringComparer.Ordinal),
+            JsonSerializer.Deserialize<ValueList<Authorization>>(result.Out, AdminJson.Options)!);
     }
 
     [Fact]
