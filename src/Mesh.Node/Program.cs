@@ -5,6 +5,7 @@ using Mesh.Hosting;
 using Mesh.Hosting.Cluster;
 using Mesh.Hosting.Sharding;
 using Mesh.Node.Admin;
+using Mesh.Node.Authz;
 using Mesh.Node.AdminServer;
 using Mesh.Node.Dns;
 using Mesh.Node.Hbone;
@@ -14,6 +15,7 @@ using Mesh.Node.Proxy;
 using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.Proxy.Socks5;
 using Mesh.Node.State;
+using Mesh.Node.Telemetry;
 using Mesh.Node.Workloads;
 using Mesh.Node.Zds;
 using Mesh.Protocol.Contracts;
@@ -43,7 +45,9 @@ var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, sp,
             // TCP and no pod listens on 15008.
             var plane = new PodDataPlane(nodeOptions, store, resolver, loggers, names,
                 sp.GetService<IHboneConnector>(), sp.GetService<IHboneListenerFactory>(),
-                certificates.Source(nodeOptions.CertificateTimeout), sp.GetRequiredService<PodSocketRegistry>());
+                certificates.Source(nodeOptions.CertificateTimeout), sp.GetRequiredService<PodSocketRegistry>(),
+                sp.GetRequiredService<IConnectionTelemetry>(), sp.GetRequiredService<NodeTelemetrySources>(),
+                sp.GetRequiredService<InboundEnforcement>());
             loggers.CreateLogger("Mesh.Node.Hbone").LogInformation("HBONE client {Client}, HBONE server (15008) {Server}",
                 plane.Hbone is null ? "off (plain TCP to HBONE destinations)" : "on", plane.HboneServer is null ? "off" : "on");
             registry.Register<WorkloadManager>(system.ActorOf(Props.Create(() => new WorkloadManager(plane)), "workloads"));
@@ -70,6 +74,14 @@ builder.Services.AddSingleton(sp =>
     return store;
 });
 builder.Services.AddSingleton<CertificateStore>();
+// L4 authorization of inbound connections (15008, 15006): checked at accept, re-checked on every state change.
+builder.Services.AddSingleton(sp =>
+{
+    var enforcement = new InboundEnforcement(sp.GetRequiredService<NodeViewStore>(), nodeOptions.RootNamespace,
+        sp.GetRequiredService<ILoggerFactory>());
+    sp.GetRequiredService<NodeTelemetrySources>().PolicyClosedConnections = () => enforcement.Reevaluator.Closed;
+    return enforcement;
+});
 builder.Services.AddHostedService<ZdsClient>();
 builder.Services.AddHostedService<Socks5Service>();
 // Telemetry (IConnectionTelemetry for the data path), and the ztunnel's admin 15000 / stats 15020 / readiness 15021.

@@ -35,6 +35,12 @@ public sealed class NodeOptions
     /// <summary>How long an HBONE handshake waits for a workload's first certificate from the CA.</summary>
     public TimeSpan CertificateTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// The mesh's root namespace: its AuthorizationPolicies without a selector apply mesh-wide. Must equal the control
+    /// plane's <c>Mesh:Control:RootNamespace</c> (both default to Istio's <c>istio-system</c>).
+    /// </summary>
+    public string RootNamespace { get; set; } = "istio-system";
+
     /// <summary>HBONE client pool and server tunables (<c>Mesh:Node:Hbone:*</c>).</summary>
     public HboneOptions Hbone { get; set; } = new();
 }

@@ -13,4 +13,7 @@ public sealed class NodeTelemetrySources
 
     /// <summary>Open HBONE (HTTP/2) connections in the client pool; set by the pool owner. Null: not reported.</summary>
     public Func<int>? HbonePoolConnections { get; set; }
+
+    /// <summary>Open connections closed because a state change made policy deny them; set by the enforcement owner.</summary>
+    public Func<long>? PolicyClosedConnections { get; set; }
 }

@@ -1,12 +1,17 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Node.Authz;
 using Mesh.Node.Capture;
 using Mesh.Node.Dns;
 using Mesh.Node.Hbone;
 using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
 using Mesh.Node.Proxy.Outbound;
+using Mesh.Node.State;
+using Mesh.Node.Telemetry;
+using Mesh.Node.Telemetry.Metrics;
+using Mesh.Protocol.Authz;
 using Mesh.Protocol.Zds;
 
 namespace Mesh.Node.Workloads;
@@ -14,8 +19,8 @@ namespace Mesh.Node.Workloads;
 /// <summary>
 /// The ztunnel's presence inside one enrolled pod: listeners opened in the pod's network namespace (15001 outbound,
 /// 15006 inbound plaintext, 15008 inbound HBONE when an HBONE server is plugged in, 15053 DNS) and the connections
-/// accepted on them. Bytes move on async pumps; this class only accepts, resolves, connects and logs. Owned by
-/// <see cref="WorkloadManager"/>.
+/// accepted on them. Bytes move on async pumps; this class only accepts, resolves, authorizes (inbound), connects, logs
+/// and reports to telemetry. Owned by <see cref="WorkloadManager"/>.
 /// </summary>
 public sealed class CapturedPod : IAsyncDisposable
 {
@@ -28,6 +33,7 @@ public sealed class CapturedPod : IAsyncDisposable
     private readonly OutboundConnector _outbound;
     private NetnsSocketFactory? _sockets;
     private DnsProxy? _dns;
+    private IDisposable? _dnsStats;
     private bool _rulesApplied;
 
     public CapturedPod(ZdsPod pod, PodDataPlane plane)
@@ -36,7 +42,7 @@ public sealed class CapturedPod : IAsyncDisposable
         _plane = plane;
         _log = plane.Loggers.CreateLogger<CapturedPod>();
         PodIp = IPAddress.Parse(pod.Ip);
-        _outbound = new OutboundConnector(plane.Hbone, (target, ct) => ConnectFromPodAsync(target, null, ct), _log);
+        _outbound = new OutboundConnector(plane.Hbone, (target, ct) => ConnectFromPodAsync(target, null, ct), _log, plane.Connections);
     }
 
     public ZdsPod Pod { get; }
@@ -69,13 +75,14 @@ public sealed class CapturedPod : IAsyncDisposable
             // Not redirected by the capture rules: HBONE arrives addressed to podIP:15008 and is served right here.
             var hbone = await _sockets.ListenAsync(new IPEndPoint(PodIp, options.InboundHbonePort), 512, null);
             _listeners.Add(hbone);
-            var handler = new InboundHboneHandler(Name, PodIp, _plane.Store, Stats,
-                (client, app, ct) => ConnectFromPodAsync(app, client, ct), options.ConnectTimeout, _log);
+            var handler = new InboundHboneHandler(Name, PodIp, _plane.Store, _plane.Inbound, Stats,
+                (client, app, ct) => ConnectFromPodAsync(app, client, ct), options.ConnectTimeout, _log, _plane.Connections);
             _loops.Add(ServeHboneAsync(server, hbone, handler));
             ServesHbone = true;
         }
         _dns = new DnsProxy(_plane.MeshNames ?? NoMeshNames.Instance, Pod.Namespace, UpstreamResolvers.FromResolvConf(), options.ConnectTimeout);
         await _dns.StartAsync(_sockets, options.DnsPort);
+        _dnsStats = _plane.TelemetrySources?.Dns.Register(_dns);
         await _rules.ApplyAsync(Pod.Netns);
         _rulesApplied = true;
         _plane.Sockets?.Register(PodIp, _sockets);
@@ -144,7 +151,7 @@ public sealed class CapturedPod : IAsyncDisposable
         using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
         {
             timeout.CancelAfter(_plane.Options.ConnectTimeout);
-            try { upstream = await _outbound.ConnectAsync(route, new OutboundSource(from, PodIp), source, timeout.Token); }
+            try { upstream = await _outbound.ConnectAsync(route, new OutboundSource(from, PodIp), source, timeout.Token, original); }
             catch (Exception e) when (e is NoRouteException or SocketException or HboneException or OperationCanceledException)
             {
                 client.Dispose();
@@ -179,23 +186,67 @@ public sealed class CapturedPod : IAsyncDisposable
             return;
         }
 
-        // PERMISSIVE: plaintext is passed to the app, with the client's own source address (IP_TRANSPARENT), as Istio does.
+        var destination = _plane.Inbound.Authorizer.Current.View.WorkloadsByAddress.GetValueOrDefault(PodIp.ToString());
+        var record = new ConnectionRecord
+        {
+            Direction = ConnectionDirection.Inbound,
+            Protocol = ConnectionProtocol.Tcp,
+            SourceAddress = source,
+            SourceWorkload = _plane.Store.WorkloadAt(source.Address),
+            DestinationAddress = original,
+            DestinationWorkload = destination,
+            SecurityPolicy = ConnectionSecurityPolicy.None,
+        };
+        _plane.Connections.Opened(record);
+        if (destination is null)
+        {
+            // Fail closed: without this pod's workload there is no way to know which policies protect it.
+            Reject(client, record, ConnectionFailure.ConnectFailed($"pod {Name} is not in this node's mesh state yet"), source, original, started);
+            return;
+        }
+
+        // Plaintext has no identity: only policies that do not require one can allow it; STRICT PeerAuthentication refuses it.
+        var request = new AuthorizationRequest(null, Unmapped(source.Address), original.Address, original.Port);
+        using var tracked = _plane.Inbound.Admit(Name, request, destination, record, out var decision);
+        if (tracked is null)
+        {
+            Reject(client, record, ConnectionFailure.Denied(decision.ToString()), source, original, started);
+            return;
+        }
+
+        // Allowed: passed to the app with the client's own source address (IP_TRANSPARENT), as Istio does.
+        using var cut = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, tracked.Cut);
         Socket app;
-        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token))
+        using (var timeout = CancellationTokenSource.CreateLinkedTokenSource(cut.Token))
         {
             timeout.CancelAfter(_plane.Options.ConnectTimeout);
             try { app = await ConnectFromPodAsync(original, source.Address, timeout.Token); }
             catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
-                client.Dispose();
-                Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", 0, 0, started, ConnectError(e));
+                var failure = tracked.ClosedBy is { } by ? ConnectionFailure.Denied(by) : ConnectionFailure.ConnectFailed(ConnectError(e));
+                Reject(client, record, failure, source, original, started);
                 return;
             }
         }
-        var result = await TcpRelay.RunAsync(client, app, _stop.Token);
+        var result = await TcpRelay.RunAsync(client, app, cut.Token);
+        // up = client → app = what the source sent.
+        var closed = tracked.ClosedBy is { } closedBy ? ConnectionFailure.Denied($"closed by policy re-check: {closedBy}") : OutboundTelemetry.RelayFailure(result);
+        _plane.Connections.Closed(record, result.BytesUp, result.BytesDown, closed);
         // The pod is the upstream here: down = app → client = what the pod sent.
-        Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", result.BytesDown, result.BytesUp, started, RelayError(result));
+        Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", result.BytesDown, result.BytesUp, started, closed?.Message);
     }
+
+    /// <summary>Refuses an inbound plaintext connection at once (RST, so the client cannot take it for an empty answer).</summary>
+    private void Reject(Socket client, ConnectionRecord record, ConnectionFailure failure, IPEndPoint source, IPEndPoint original, long started)
+    {
+        try { client.LingerState = new LingerOption(true, 0); }
+        catch (SocketException) { }
+        client.Dispose();
+        _plane.Connections.Closed(record, 0, 0, failure);
+        Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", 0, 0, started, failure.Message);
+    }
+
+    private static IPAddress Unmapped(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 
     /// <summary>
     /// A connection born in the pod's netns (the peer sees the pod's IP) with the ztunnel mark, so the pod's own capture
@@ -261,6 +312,7 @@ public sealed class CapturedPod : IAsyncDisposable
         await _stop.CancelAsync();
         foreach (var listener in _listeners) listener.Dispose();
         await Task.WhenAll(_loops);
+        _dnsStats?.Dispose();
         if (_dns is not null) await _dns.DisposeAsync();
         _sockets?.Dispose();
         _stop.Dispose();

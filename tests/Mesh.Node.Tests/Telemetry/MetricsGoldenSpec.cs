@@ -40,6 +40,7 @@ public sealed class MetricsGoldenSpec
         ["ztunnel_hbone_pool_connections"] = ("gauge", []),
         ["ztunnel_metrics_series"] = ("gauge", []),
         ["ztunnel_metrics_series_overflow_total"] = ("counter", []),
+        ["ztunnel_policy_closed_connections_total"] = ("counter", []),
         ["ztunnel_telemetry_errors_total"] = ("counter", []),
         ["ztunnel_access_log_dropped_total"] = ("counter", []),
     };

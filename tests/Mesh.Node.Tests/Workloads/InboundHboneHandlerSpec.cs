@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Node.Authz;
 using Mesh.Node.Hbone;
 using Mesh.Node.Hbone.Http2;
 using Mesh.Node.Proxy;
@@ -29,8 +30,8 @@ public sealed class InboundHboneHandlerSpec : IDisposable
         _app.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _app.Listen(16);
         _store.Apply(new NodeSlice("node-a", [Pod("this-pod", "127.0.0.1"), Pod("neighbour", "127.0.0.2")], [], []), 1);
-        _handler = new InboundHboneHandler("demo/this-pod", IPAddress.Loopback, _store, _stats, ConnectAppAsync,
-            TimeSpan.FromSeconds(5), _log);
+        _handler = new InboundHboneHandler("demo/this-pod", IPAddress.Loopback, _store,
+            new InboundEnforcement(_store, "istio-system", new ListLoggerFactory(_log)), _stats, ConnectAppAsync, TimeSpan.FromSeconds(5), _log);
     }
 
     private int AppPort => ((IPEndPoint)_app.LocalEndPoint!).Port;
@@ -114,10 +115,10 @@ public sealed class InboundHboneHandlerSpec : IDisposable
         using var appSide = await _app.AcceptAsync().WaitAsync(Deadline);
         Assert.Equal((IPAddress.Parse("10.0.0.9"), At("127.0.0.1", AppPort)), Assert.Single(_appConnects));
 
-        // The server relays the stream and the app socket; stand in for it with a plain relay.
+        // The server relays the stream and the app socket; stand in for it with a plain relay (the tunnel is downstream).
         var (peer, stream) = await ConnectAsync();
         using var p = peer;
-        var relay = TcpRelay.RunAsync(admission.App!, stream);
+        var relay = TcpRelay.RunAsync(stream, admission.App!);
         await SendAllAsync(appSide, "from the app"u8.ToArray());
         appSide.Shutdown(SocketShutdown.Send);
         await SendAllAsync(peer, "hi"u8.ToArray());

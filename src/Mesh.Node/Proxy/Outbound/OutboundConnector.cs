@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Node.Hbone;
+using Mesh.Node.Telemetry;
 using Mesh.Protocol.Model;
 
 namespace Mesh.Node.Proxy.Outbound;
@@ -18,12 +19,17 @@ public readonly record struct OutboundSource(Workload? Workload, IPAddress Addre
 /// netns with the ztunnel mark). Used by both the 15001 capture path and SOCKS5, so both route alike.
 /// Until waypoints exist, a <see cref="RouteKind.Waypoint"/> route takes its fallback (logged once per waypoint);
 /// without an HBONE connector, an HBONE route is carried as plain TCP to the same target.
+/// Reports each connection to <c>telemetry</c>: opened once the route is known, closed on a failed connect
+/// (<see cref="OutboundTelemetry.ConnectFailure"/>) or by the upstream when its relay ends.
 /// </summary>
 public sealed class OutboundConnector(
     IHboneConnector? hbone,
     Func<IPEndPoint, CancellationToken, Task<Socket>> connectPlain,
-    ILogger log)
+    ILogger log,
+    IConnectionTelemetry? telemetry = null)
 {
+    private readonly IConnectionTelemetry _telemetry = telemetry ?? NoConnectionTelemetry.Instance;
+
     private static readonly ConcurrentDictionary<string, bool> WaypointsWarned = new(StringComparer.Ordinal);
 
     /// <summary>Whether HBONE routes are carried over HBONE (an HBONE client is plugged in).</summary>
@@ -35,26 +41,37 @@ public sealed class OutboundConnector(
     /// or <see cref="OperationCanceledException"/> (<paramref name="ct"/>, e.g. the connect timeout).
     /// </summary>
     /// <param name="client">The app's socket address (HBONE <c>forwarded: for=</c>).</param>
-    public async Task<OutboundUpstream> ConnectAsync(OutboundRoute route, OutboundSource source, IPEndPoint client, CancellationToken ct)
+    /// <param name="original">What the app dialed (e.g. a service VIP), for telemetry.</param>
+    public async Task<OutboundUpstream> ConnectAsync(OutboundRoute route, OutboundSource source, IPEndPoint client, CancellationToken ct,
+        IPEndPoint? original = null)
     {
         ArgumentNullException.ThrowIfNull(route);
         ArgumentNullException.ThrowIfNull(client);
         var effective = Effective(route);
-        switch (effective.Kind)
+        var overHbone = effective.Kind == RouteKind.Hbone && hbone is not null && source.Workload is not null;
+        if (effective.Kind == RouteKind.Hbone && !overHbone)
+            effective = effective with { Kind = RouteKind.PlainTcp, Note = "no HBONE client on this node" };
+        var record = OutboundTelemetry.Describe(effective, source, client, original ?? route.Target, overHbone);
+        _telemetry.Opened(record);
+        try
         {
-            case RouteKind.NoEndpoint:
-                throw new NoRouteException(effective.Describe());
-            case RouteKind.Hbone when hbone is not null && source.Workload is { } from:
+            if (effective.Kind == RouteKind.NoEndpoint) throw new NoRouteException(effective.Describe());
+            if (overHbone)
+            {
+                var from = source.Workload!;
                 var request = new HboneRequest(from.Identity, source.Address, effective.Workload!.Identity,
                     effective.HboneEndpoint!, effective.Target!, client, Baggage.For(from), Baggage.NewTraceParent());
-                var tunnel = await hbone.OpenAsync(request, ct).ConfigureAwait(false);
-                return OutboundUpstream.Tunnel(tunnel, Describe(route, effective));
-            case RouteKind.Hbone:
-                effective = effective with { Kind = RouteKind.PlainTcp, Note = "no HBONE client on this node" };
-                break;
+                var tunnel = await hbone!.OpenAsync(request, ct).ConfigureAwait(false);
+                return OutboundUpstream.Tunnel(tunnel, Describe(route, effective), _telemetry, record);
+            }
+            var socket = await connectPlain(effective.Target!, ct).ConfigureAwait(false);
+            return OutboundUpstream.Plain(socket, Describe(route, effective), _telemetry, record);
         }
-        var socket = await connectPlain(effective.Target!, ct).ConfigureAwait(false);
-        return OutboundUpstream.Plain(socket, Describe(route, effective));
+        catch (Exception e)
+        {
+            _telemetry.Closed(record, 0, 0, OutboundTelemetry.ConnectFailure(e));
+            throw;
+        }
     }
 
     /// <summary>The route actually taken: a waypoint route's fallback until waypoints are built.</summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Node.Hbone;
+using Mesh.Node.Telemetry;
 using Mesh.Protocol.Identity;
 
 namespace Mesh.Node.Proxy.Outbound;
@@ -8,11 +9,22 @@ namespace Mesh.Node.Proxy.Outbound;
 /// <summary>
 /// An opened way to the destination: a connected TCP socket or an HBONE tunnel. <see cref="RelayAsync"/> moves the
 /// client's bytes until both directions end and closes everything; in its <see cref="RelayResult"/> the client is
-/// downstream (BytesUp = client → destination) for both kinds.
+/// downstream (BytesUp = client → destination) for both kinds. The connection's telemetry record is closed when the
+/// relay ends (or on dispose, if it never ran).
 /// </summary>
 public abstract class OutboundUpstream : IAsyncDisposable
 {
-    private OutboundUpstream(string route) => Route = route;
+    private readonly IConnectionTelemetry _telemetry;
+
+    private OutboundUpstream(string route, IConnectionTelemetry? telemetry, ConnectionRecord? record)
+    {
+        Route = route;
+        _telemetry = telemetry ?? NoConnectionTelemetry.Instance;
+        Record = record;
+    }
+
+    /// <summary>What telemetry knows this connection as (null when nobody reports it).</summary>
+    public ConnectionRecord? Record { get; }
 
     /// <summary>Plain TCP or an HBONE tunnel.</summary>
     public abstract TrafficProtocol Protocol { get; }
@@ -27,32 +39,50 @@ public abstract class OutboundUpstream : IAsyncDisposable
     public string Route { get; }
 
     /// <summary>Relays <paramref name="client"/> to the destination; owns and closes both.</summary>
-    public abstract Task<RelayResult> RelayAsync(Socket client, CancellationToken ct);
+    public async Task<RelayResult> RelayAsync(Socket client, CancellationToken ct)
+    {
+        var result = await RunRelayAsync(client, ct).ConfigureAwait(false);
+        if (Record is not null) _telemetry.Closed(Record, result.BytesUp, result.BytesDown, OutboundTelemetry.RelayFailure(result));
+        return result;
+    }
 
-    public abstract ValueTask DisposeAsync();
+    private protected abstract Task<RelayResult> RunRelayAsync(Socket client, CancellationToken ct);
 
-    public static OutboundUpstream Plain(Socket socket, string route) => new PlainUpstream(socket, route);
+    public ValueTask DisposeAsync()
+    {
+        // Idempotent in telemetry: after a relay this is ignored; without one the connection ends here.
+        if (Record is not null) _telemetry.Closed(Record, 0, 0, ConnectionFailure.Error("closed before relaying"));
+        return DisposeUpstreamAsync();
+    }
 
-    public static OutboundUpstream Tunnel(IHboneTunnel tunnel, string route) => new TunnelUpstream(tunnel, route);
+    private protected abstract ValueTask DisposeUpstreamAsync();
 
-    private sealed class PlainUpstream(Socket socket, string route) : OutboundUpstream(route)
+    public static OutboundUpstream Plain(Socket socket, string route, IConnectionTelemetry? telemetry = null, ConnectionRecord? record = null) =>
+        new PlainUpstream(socket, route, telemetry, record);
+
+    public static OutboundUpstream Tunnel(IHboneTunnel tunnel, string route, IConnectionTelemetry? telemetry = null, ConnectionRecord? record = null) =>
+        new TunnelUpstream(tunnel, route, telemetry, record);
+
+    private sealed class PlainUpstream(Socket socket, string route, IConnectionTelemetry? telemetry, ConnectionRecord? record)
+        : OutboundUpstream(route, telemetry, record)
     {
         public override TrafficProtocol Protocol => TrafficProtocol.Tcp;
         public override IPEndPoint? LocalEndPoint => socket.LocalEndPoint as IPEndPoint;
-        public override Task<RelayResult> RelayAsync(Socket client, CancellationToken ct) => TcpRelay.RunAsync(client, socket, ct);
+        private protected override Task<RelayResult> RunRelayAsync(Socket client, CancellationToken ct) => TcpRelay.RunAsync(client, socket, ct);
 
-        public override ValueTask DisposeAsync()
+        private protected override ValueTask DisposeUpstreamAsync()
         {
             socket.Dispose();
             return ValueTask.CompletedTask;
         }
     }
 
-    private sealed class TunnelUpstream(IHboneTunnel tunnel, string route) : OutboundUpstream(route)
+    private sealed class TunnelUpstream(IHboneTunnel tunnel, string route, IConnectionTelemetry? telemetry, ConnectionRecord? record)
+        : OutboundUpstream(route, telemetry, record)
     {
         public override TrafficProtocol Protocol => TrafficProtocol.Hbone;
         public override SpiffeId? PeerIdentity => tunnel.PeerIdentity;
-        public override Task<RelayResult> RelayAsync(Socket client, CancellationToken ct) => tunnel.RelayAsync(client, ct);
-        public override ValueTask DisposeAsync() => tunnel.DisposeAsync();
+        private protected override Task<RelayResult> RunRelayAsync(Socket client, CancellationToken ct) => tunnel.RelayAsync(client, ct);
+        private protected override ValueTask DisposeUpstreamAsync() => tunnel.DisposeAsync();
     }
 }

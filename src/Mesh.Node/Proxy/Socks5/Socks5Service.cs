@@ -6,6 +6,7 @@ using Mesh.Node.Hbone;
 using Mesh.Node.Hosting;
 using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.State;
+using Mesh.Node.Telemetry;
 
 namespace Mesh.Node.Proxy.Socks5;
 
@@ -20,7 +21,8 @@ namespace Mesh.Node.Proxy.Socks5;
 /// 127.0.0.1 and no pod has a netns — the source is unknown and mesh destinations get plain TCP.
 /// </summary>
 public sealed class Socks5Service(
-    NodeOptions options, NodeViewStore store, IRequiredActor<AddressCache> cache, ILogger<Socks5Server> log, IHboneConnector? hbone = null)
+    NodeOptions options, NodeViewStore store, IRequiredActor<AddressCache> cache, ILogger<Socks5Server> log, IHboneConnector? hbone = null,
+    IConnectionTelemetry? telemetry = null)
     : IHostedService, IAsyncDisposable
 {
     private Socks5Server? _server;
@@ -35,7 +37,7 @@ public sealed class Socks5Service(
         _destinations = new DestinationResolver(store, addressCache, options.LookupTimeout,
             new OutboundPlanner(store.Node, hbonePort: options.InboundHbonePort));
         _names = new MeshNameResolver(store, addressCache, options.LookupTimeout);
-        _connector = new OutboundConnector(hbone, Socks5Server.DirectConnectAsync, log);
+        _connector = new OutboundConnector(hbone, Socks5Server.DirectConnectAsync, log, telemetry);
         _server = new Socks5Server(ResolveAsync, ConnectAsync,
             new Socks5ServerOptions { Endpoint = new IPEndPoint(IPAddress.Parse(options.Socks5Bind), options.Socks5Port), ConnectTimeout = options.ConnectTimeout },
             log);
@@ -65,7 +67,7 @@ public sealed class Socks5Service(
         var from = client is null ? null : _destinations!.LocalWorkload(client.Address);
         var route = await _destinations!.ResolveAsync(from, target, ct);
         var source = new OutboundSource(from, client?.Address ?? IPAddress.Any);
-        return await _connector!.ConnectAsync(route, source, client ?? new IPEndPoint(IPAddress.Any, 0), ct);
+        return await _connector!.ConnectAsync(route, source, client ?? new IPEndPoint(IPAddress.Any, 0), ct, original: target);
     }
 
     /// <summary>"echo.demo" → "echo.demo.svc.cluster.local"; a full service name as is; other names are not mesh names.</summary>

@@ -11,7 +11,7 @@ namespace Mesh.Node.Telemetry.Metrics;
 /// </summary>
 public sealed class NodeMetrics
 {
-    private readonly Counter _failures, _telemetryErrors, _accessLogDropped;
+    private readonly Counter _failures, _telemetryErrors, _accessLogDropped, _policyClosed;
     private readonly Gauge _active, _hbonePool, _certExpiry;
     private readonly Counter _dnsRequests, _dnsForwarded, _dnsForwardFailures, _dnsMalformed;
     private readonly HashSet<string> _certIdentities = new(StringComparer.Ordinal);
@@ -44,6 +44,8 @@ public sealed class NodeMetrics
         _dnsMalformed = factory.CreateCounter("ztunnel_dns_malformed_requests_total",
             "DNS packets dropped because they did not parse");
 
+        _policyClosed = factory.CreateCounter("ztunnel_policy_closed_connections_total",
+            "Open inbound connections closed because a state change made L4 policy deny them");
         _hbonePool = factory.CreateGauge("ztunnel_hbone_pool_connections", "Open HBONE connections in the outbound pool");
         _certExpiry = factory.CreateGauge("istio_cert_expiry_seconds",
             "Unix timestamp when the workload certificate expires", "identity");
@@ -84,6 +86,8 @@ public sealed class NodeMetrics
         _dnsForwarded.IncTo(dns.Forwarded);
         _dnsForwardFailures.IncTo(dns.ForwardFailures);
         _dnsMalformed.IncTo(dns.Malformed);
+
+        if (_sources.PolicyClosedConnections is { } policyClosed) _policyClosed.IncTo(policyClosed());
 
         if (_sources.HbonePoolConnections is { } pool)
         {

@@ -91,8 +91,9 @@ internal static class LineProtocolHbone
                 handler.Completed(request, admission, null);
                 return;
             }
-            // As the real server: the app socket is downstream.
-            var result = await TcpRelay.RunAsync(app, connection, ct);
+            // As the real server (HboneServer relays with tunnelIsDownstream: true): the tunnel, which opened the
+            // connection, is downstream; the app socket is upstream.
+            var result = await TcpRelay.RunAsync(connection, app, ct);
             handler.Completed(request, admission, result);
         }
     }
