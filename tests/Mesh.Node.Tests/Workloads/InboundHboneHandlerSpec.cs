@@ -5,10 +5,14 @@ using Mesh.Node.Hbone;
 using Mesh.Node.Hbone.Http2;
 using Mesh.Node.Proxy;
 using Mesh.Node.State;
+using Mesh.Node.Telemetry;
+using Mesh.Node.Tests.Authz;
+using Mesh.Node.Tests.Telemetry;
 using Mesh.Node.Tests.Proxy.Socks5;
 using Mesh.Node.Workloads;
 using Mesh.Protocol.Contracts;
 using Mesh.Protocol.Identity;
+using Mesh.Protocol.Model;
 using static Mesh.Node.Tests.Proxy.LoopbackPairs;
 using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
 
@@ -24,14 +28,17 @@ public sealed class InboundHboneHandlerSpec : IDisposable
     private readonly ListLogger _log = new();
     private readonly List<(IPAddress Client, IPEndPoint App)> _appConnects = [];
     private readonly InboundHboneHandler _handler;
+    private readonly InboundEnforcement _enforcement;
+    private readonly RecordingTelemetry _telemetry = new();
 
     public InboundHboneHandlerSpec()
     {
         _app.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _app.Listen(16);
         _store.Apply(new NodeSlice("node-a", [Pod("this-pod", "127.0.0.1"), Pod("neighbour", "127.0.0.2")], [], []), 1);
-        _handler = new InboundHboneHandler("demo/this-pod", IPAddress.Loopback, _store,
-            new InboundEnforcement(_store, "istio-system", new ListLoggerFactory(_log)), _stats, ConnectAppAsync, TimeSpan.FromSeconds(5), _log);
+        _enforcement = new InboundEnforcement(_store, "istio-system", new ListLoggerFactory(_log));
+        _handler = new InboundHboneHandler("demo/this-pod", IPAddress.Loopback, _store, _enforcement, _stats, ConnectAppAsync,
+            TimeSpan.FromSeconds(5), _log, _telemetry);
     }
 
     private int AppPort => ((IPEndPoint)_app.LocalEndPoint!).Port;
@@ -145,5 +152,119 @@ public sealed class InboundHboneHandlerSpec : IDisposable
         admission.App!.Dispose();
     }
 
-    public void Dispose() => _app.Dispose();
+    private void Publish(params Mesh.Protocol.Model.Authorization[] policies) =>
+        _store.Apply(new NodeSlice("node-a", [Pod("this-pod", "127.0.0.1"), Pod("neighbour", "127.0.0.2")], [], policies.ToValueList()), 10 + policies.Length);
+
+    [Fact]
+    public async Task A_connect_policy_denies_is_401_naming_the_policy_and_reported_as_denied()
+    {
+        Publish(PolicyFixtures.DenyPort("deny-app", AppPort));
+        var request = Connect($"127.0.0.1:{AppPort}");
+        var admission = await _handler.AdmitAsync(request, default);
+        Assert.Equal(401, admission.Status);
+        Assert.Equal("denied by demo/deny-app rule 0", admission.Reason);
+        Assert.Empty(_appConnects);
+        Assert.Contains(_log.Lines, l => l.StartsWith("denied inbound connection pod=demo/this-pod", StringComparison.Ordinal)
+            && l.Contains("src.identity=spiffe://cluster.local/ns/demo/sa/client-sa") && l.Contains("policy=demo/deny-app rule=0"));
+
+        _handler.Completed(request, admission, null);
+        var opened = Assert.Single(_telemetry.Opened);
+        Assert.Equal((ConnectionDirection.Inbound, ConnectionProtocol.Hbone, ConnectionSecurityPolicy.MutualTls), (opened.Direction, opened.Protocol, opened.SecurityPolicy));
+        Assert.Equal(Peer, opened.SourceIdentity);
+        Assert.Equal("this-pod", opened.DestinationWorkload?.Name);
+        var closed = Assert.Single(_telemetry.Closed);
+        Assert.Same(opened, closed.Record);
+        Assert.Equal(ResponseFlags.Deny, closed.Failure?.Flags);
+    }
+
+    [Fact]
+    public async Task Telemetry_sees_an_allowed_stream_with_the_source_s_bytes_and_a_refused_app_as_connect_failure()
+    {
+        var request = Connect($"127.0.0.1:{AppPort}");
+        var admission = await _handler.AdmitAsync(request, default);
+        using var appSide = await _app.AcceptAsync().WaitAsync(Deadline);
+        var (peer, stream) = await ConnectAsync();
+        using var p = peer;
+        var relay = TcpRelay.RunAsync(stream, admission.App!);
+        await SendAllAsync(peer, "hi"u8.ToArray());
+        peer.Shutdown(SocketShutdown.Send);
+        Assert.Equal("hi"u8.ToArray(), await ReadToEndAsync(appSide));
+        await SendAllAsync(appSide, "from the app"u8.ToArray());
+        appSide.Shutdown(SocketShutdown.Send);
+        await ReadToEndAsync(peer);
+        _handler.Completed(request, admission, await relay.WaitAsync(Deadline));
+        var allowed = Assert.Single(_telemetry.Closed);
+        Assert.Equal((2L, 12L, null), (allowed.Sent, allowed.Received, allowed.Failure));
+        Assert.Equal(0, _enforcement.Connections.Count);
+
+        int closedPort;
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            closedPort = ((IPEndPoint)probe.LocalEndPoint!).Port;
+        }
+        var refused = Connect($"127.0.0.1:{closedPort}");
+        var unavailable = await _handler.AdmitAsync(refused, default);
+        _handler.Completed(refused, unavailable, null);
+        Assert.Equal(ResponseFlags.Connect, _telemetry.Closed[1].Failure?.Flags);
+        var bad = Connect("127.0.0.3:80");
+        _handler.Completed(bad, await _handler.AdmitAsync(bad, default), null);
+        Assert.Equal(ResponseFlags.Connect, _telemetry.Closed[2].Failure?.Flags);
+    }
+
+    [Fact]
+    public async Task A_policy_change_resets_the_denied_stream_within_a_second_and_keeps_the_other()
+    {
+        using var otherApp = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        otherApp.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        otherApp.Listen(4);
+        var otherPort = ((IPEndPoint)otherApp.LocalEndPoint!).Port;
+
+        async Task<(HboneInboundRequest Request, HboneAdmission Admission, Socket Peer, Socket App, Task<RelayResult> Relay)> OpenAsync(Socket listener, int port)
+        {
+            var request = Connect($"127.0.0.1:{port}");
+            var admission = await _handler.AdmitAsync(request, default);
+            Assert.Equal(200, admission.Status);
+            var app = await listener.AcceptAsync().WaitAsync(Deadline);
+            var (peer, stream) = await ConnectAsync();
+            return (request, admission, peer, app, TcpRelay.RunAsync(stream, admission.App!));
+        }
+
+        var denied = await OpenAsync(_app, AppPort);
+        var kept = await OpenAsync(otherApp, otherPort);
+        using var deniedPeer = denied.Peer;
+        using var deniedApp = denied.App;
+        using var keptPeer = kept.Peer;
+        using var keptApp = kept.App;
+
+        var published = System.Diagnostics.Stopwatch.StartNew();
+        Publish(PolicyFixtures.DenyPort("deny-app", AppPort));
+        var result = await denied.Relay.WaitAsync(TimeSpan.FromSeconds(1));
+        var closedAfter = published.Elapsed;
+        Assert.True(await SeesCloseAsync(deniedPeer));
+        _handler.Completed(denied.Request, denied.Admission, result);
+        Assert.True(closedAfter < TimeSpan.FromSeconds(1), $"closed after {closedAfter}");
+        Assert.Equal(ResponseFlags.Deny, Assert.Single(_telemetry.Closed).Failure?.Flags);
+        Assert.Contains(_log.Lines, l => l.StartsWith("policy re-check closed connection pod=demo/this-pod", StringComparison.Ordinal)
+            && l.Contains("policy=demo/deny-app rule=0"));
+
+        // The other stream still carries bytes both ways.
+        await SendAllAsync(keptPeer, "still here"u8.ToArray());
+        var buffer = new byte[10];
+        var read = 0;
+        while (read < buffer.Length) read += await keptApp.ReceiveAsync(buffer.AsMemory(read), SocketFlags.None).AsTask().WaitAsync(Deadline);
+        Assert.Equal("still here"u8.ToArray(), buffer);
+        Assert.False(kept.Relay.IsCompleted);
+        Assert.Equal(1, _enforcement.Connections.Count);
+        keptPeer.Shutdown(SocketShutdown.Send);
+        keptApp.Shutdown(SocketShutdown.Send);
+        _handler.Completed(kept.Request, kept.Admission, await kept.Relay.WaitAsync(Deadline));
+        Assert.Null(_telemetry.Closed[1].Failure);
+    }
+
+    public void Dispose()
+    {
+        _enforcement.Dispose();
+        _app.Dispose();
+    }
 }
