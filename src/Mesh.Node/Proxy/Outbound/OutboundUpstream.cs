@@ -15,6 +15,7 @@ namespace Mesh.Node.Proxy.Outbound;
 public abstract class OutboundUpstream : IAsyncDisposable
 {
     private readonly IConnectionTelemetry _telemetry;
+    private int _reported;
 
     private OutboundUpstream(string route, IConnectionTelemetry? telemetry, ConnectionRecord? record)
     {
@@ -42,7 +43,7 @@ public abstract class OutboundUpstream : IAsyncDisposable
     public async Task<RelayResult> RelayAsync(Socket client, CancellationToken ct)
     {
         var result = await RunRelayAsync(client, ct).ConfigureAwait(false);
-        if (Record is not null) _telemetry.Closed(Record, result.BytesUp, result.BytesDown, OutboundTelemetry.RelayFailure(result));
+        Report(result.BytesUp, result.BytesDown, OutboundTelemetry.RelayFailure(result));
         return result;
     }
 
@@ -50,9 +51,14 @@ public abstract class OutboundUpstream : IAsyncDisposable
 
     public ValueTask DisposeAsync()
     {
-        // Idempotent in telemetry: after a relay this is ignored; without one the connection ends here.
-        if (Record is not null) _telemetry.Closed(Record, 0, 0, ConnectionFailure.Error("closed before relaying"));
+        // After a relay this reports nothing; without one the connection ends here.
+        Report(0, 0, ConnectionFailure.Error("closed before relaying"));
         return DisposeUpstreamAsync();
+    }
+
+    private void Report(long sent, long received, ConnectionFailure? failure)
+    {
+        if (Record is not null && Interlocked.Exchange(ref _reported, 1) == 0) _telemetry.Closed(Record, sent, received, failure);
     }
 
     private protected abstract ValueTask DisposeUpstreamAsync();
