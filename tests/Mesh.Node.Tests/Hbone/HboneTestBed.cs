@@ -5,6 +5,7 @@ using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
 using Mesh.Node.Tests.Proxy;
 using Mesh.Protocol.Identity;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Node.Tests.Hbone;
@@ -30,7 +31,7 @@ internal sealed class HboneTestBed : IAsyncDisposable
         Handler = new TestInboundHandler(Echo.EndPoint);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1024);
-        Server = new HboneServer(ServerOptions, _ => ValueTask.FromResult(ServerCertificate), Handler, NullLogger.Instance);
+        Server = new HboneServer(ServerOptions, _ => ValueTask.FromResult(ServerCertificate), Handler, Logger);
         _serving = Server.RunAsync(_listener, _stop.Token);
         Pool = NewPool();
     }
@@ -47,7 +48,12 @@ internal sealed class HboneTestBed : IAsyncDisposable
 
     /// <summary>A pool with this bed's client certificate and a plain loopback connect.</summary>
     public HboneClientPool NewPool(HboneOptions? options = null) =>
-        new(options ?? ClientOptions, (_, _) => ValueTask.FromResult(ClientCertificate), ConnectAsync, NullLogger.Instance);
+        new(options ?? ClientOptions, (_, _) => ValueTask.FromResult(ClientCertificate), ConnectAsync, Logger);
+
+    /// <summary>MESH_TEST_LOG=1 prints HBONE debug logs to the console (for chasing a failing test by hand).</summary>
+    public static readonly Microsoft.Extensions.Logging.ILogger Logger = Environment.GetEnvironmentVariable("MESH_TEST_LOG") == "1"
+        ? LoggerFactory.Create(b => b.AddSimpleConsole().SetMinimumLevel(LogLevel.Debug)).CreateLogger("hbone")
+        : NullLogger.Instance;
 
     public static async ValueTask<Socket> ConnectAsync(HboneRequest request, CancellationToken cancellationToken)
     {
