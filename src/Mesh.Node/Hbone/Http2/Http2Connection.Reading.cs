@@ -26,6 +26,10 @@ public sealed partial class Http2Connection
     // keepalive
     private TaskCompletionSource? _pingAck;
     private ulong _pingPayload;
+    private long _keepAliveAcks;
+
+    /// <summary>Keepalive PINGs the peer acknowledged (tests, diagnostics).</summary>
+    internal long KeepAliveAcks => Interlocked.Read(ref _keepAliveAcks);
 
     private async Task ReadLoopAsync()
     {
@@ -269,8 +273,8 @@ public sealed partial class Http2Connection
                 var data = BinaryPrimitives.ReadUInt64BigEndian(payload);
                 if (header.HasFlag(Http2FrameFlags.Ack))
                 {
-                    if (data == _pingPayload)
-                        _pingAck?.TrySetResult();
+                    if (data == _pingPayload && _pingAck?.TrySetResult() == true)
+                        Interlocked.Increment(ref _keepAliveAcks);
                 }
                 else
                 {
