@@ -51,14 +51,16 @@ public sealed partial class HboneServer : IAsyncDisposable
     public async Task RunAsync(Socket listener, CancellationToken cancellationToken)
     {
         var running = new ConcurrentDictionary<Task, byte>();
+        // Stops on the caller's token or on DisposeAsync.
+        using var accepting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopped.Token);
         try
         {
-            while (!cancellationToken.IsCancellationRequested && !_stopped.IsCancellationRequested)
+            while (!accepting.IsCancellationRequested)
             {
                 Socket socket;
                 try
                 {
-                    socket = await listener.AcceptAsync(cancellationToken);
+                    socket = await listener.AcceptAsync(accepting.Token);
                 }
                 catch (OperationCanceledException)
                 {
