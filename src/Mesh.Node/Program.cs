@@ -55,8 +55,13 @@ builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
 builder.Services.AddSingleton(nodeOptions);
 builder.Services.AddSingleton(nodeOptions.Hbone);
 builder.Services.AddSingleton<PodSocketRegistry>();
-// HBONE hookup (after feat/hbone-core): register IHboneConnector (HboneClientPool) and IHboneListenerFactory (over
-// HboneServer) here; PodDataPlane and Socks5Service pick them up. See docs/architecture.md, "HBONE wiring".
+// HBONE: the pool dials from the source pod's netns; every ambient pod's 15008 gets an HboneServer.
+builder.Services.AddSingleton<HboneClientPool>(sp => new HboneClientPool(nodeOptions.Hbone,
+    sp.GetRequiredService<CertificateStore>().Source(nodeOptions.CertificateTimeout),
+    sp.GetRequiredService<PodSocketRegistry>().ConnectHboneAsync,
+    sp.GetRequiredService<ILoggerFactory>().CreateLogger<HboneClientPool>()));
+builder.Services.AddSingleton<IHboneConnector>(sp => sp.GetRequiredService<HboneClientPool>());
+builder.Services.AddSingleton<IHboneListenerFactory, HboneListenerFactory>();
 builder.Services.AddSingleton(sp =>
 {
     var store = new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!);
