@@ -74,7 +74,9 @@ builder.Services.AddSingleton(sp =>
     }
     return store;
 });
-builder.Services.AddSingleton<CertificateStore>();
+builder.Services.AddSingleton(sp => nodeOptions.CertificateCache is { } certificateDir
+    ? new CertificateStore(new CertificateCache(certificateDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger<CertificateCache>()))
+    : new CertificateStore());
 builder.Services.AddHostedService<ZdsClient>();
 builder.Services.AddHostedService<Socks5Service>();
 // Telemetry (IConnectionTelemetry for the data path), and the ztunnel's admin 15000 / stats 15020 / readiness 15021.
