@@ -20,7 +20,7 @@ internal sealed record Options
     public const string Usage = """
         mesh-bench — the data path side by side: every mode, every scenario, interleaved rounds, medians, ratios.
           --scenarios LIST     bulk,latency,connrate,idle (default: all)
-          --modes LIST         direct,plain,tls,akka,akka-tuned,stunnel,haproxy[,hbone] (default: all available)
+          --modes LIST         direct,plain,tls,hbone,akka,akka-tuned,stunnel,haproxy (default: all available)
           --rounds N           interleaved rounds; medians over them (default 3)
           --bulk-mib N         bytes per bulk stream (default 512)
           --latency-rate N     requests per second in total, open loop (default 1000)

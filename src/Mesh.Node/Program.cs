@@ -59,8 +59,18 @@ builder.Configuration.GetSection(NodeOptions.Section).Bind(nodeOptions);
 builder.Services.AddSingleton(nodeOptions);
 builder.Services.AddSingleton(nodeOptions.Hbone);
 builder.Services.AddSingleton<PodSocketRegistry>();
-// HBONE hookup (after feat/hbone-core): register IHboneConnector (HboneClientPool) and IHboneListenerFactory (over
-// HboneServer) here; PodDataPlane and Socks5Service pick them up. See docs/architecture.md, "HBONE wiring".
+// HBONE: the pool dials from the source pod's netns; every ambient pod's 15008 gets an HboneServer.
+builder.Services.AddSingleton<HboneClientPool>(sp =>
+{
+    var pool = new HboneClientPool(nodeOptions.Hbone,
+        sp.GetRequiredService<CertificateStore>().Source(nodeOptions.CertificateTimeout),
+        sp.GetRequiredService<PodSocketRegistry>().ConnectHboneAsync,
+        sp.GetRequiredService<ILoggerFactory>().CreateLogger<HboneClientPool>());
+    sp.GetRequiredService<NodeTelemetrySources>().HbonePoolConnections = () => pool.Snapshot().ConnectionCount;
+    return pool;
+});
+builder.Services.AddSingleton<IHboneConnector>(sp => sp.GetRequiredService<HboneClientPool>());
+builder.Services.AddSingleton<IHboneListenerFactory, HboneListenerFactory>();
 builder.Services.AddSingleton(sp =>
 {
     var store = new NodeViewStore(sp.GetRequiredService<MeshMemberOptions>().Name!);
@@ -73,7 +83,9 @@ builder.Services.AddSingleton(sp =>
     }
     return store;
 });
-builder.Services.AddSingleton<CertificateStore>();
+builder.Services.AddSingleton(sp => nodeOptions.CertificateCache is { } certificateDir
+    ? new CertificateStore(new CertificateCache(certificateDir, sp.GetRequiredService<ILoggerFactory>().CreateLogger<CertificateCache>()))
+    : new CertificateStore());
 // L4 authorization of inbound connections (15008, 15006): checked at accept, re-checked on every state change.
 builder.Services.AddSingleton(sp =>
 {

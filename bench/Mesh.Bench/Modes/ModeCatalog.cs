@@ -39,7 +39,7 @@ internal static partial class ModeCatalog
         return (modes, hops);
     }
 
-    /// <summary>Implemented by Modes/HboneMode.cs once HboneClientPool/HboneServer exist (see the csproj).</summary>
+    /// <summary>Implemented by Modes/HboneMode.cs (the HBONE row).</summary>
     static partial void AddOptionalModes(List<Mode> modes, Dictionary<string, ServeHop> hops);
 
     private static Mode Get(string key) => All.Single(m => m.Key == key);

@@ -16,6 +16,7 @@ public sealed record LocalLayout(string StateDir)
 
     /// <summary>Where a node's ztunnel keeps its last known state across restarts.</summary>
     public string NodeStateCache(string node) => Path.Combine(NodesDir, node + ".state.json");
+    public string NodeCertificateCache(string node) => Path.Combine(NodesDir, node + ".certs");
     public string SupervisorLog => Path.Combine(Logs, "supervisor.log");
 
     /// <summary>Member CA and member certificates (directory 0700, keys 0600).</summary>

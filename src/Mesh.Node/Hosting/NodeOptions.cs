@@ -16,6 +16,9 @@ public sealed class NodeOptions
     /// </summary>
     public string? StateCache { get; set; }
 
+    /// <summary>Directory keeping this node's SVIDs and keys (0600) across restarts; off when unset.</summary>
+    public string? CertificateCache { get; set; }
+
     /// <summary>SOCKS5 port on <see cref="Socks5Bind"/> (Istio uses 15080); 0 = off.</summary>
     public int Socks5Port { get; set; }
 

@@ -54,7 +54,11 @@ public sealed class CertificateActor : ReceiveActor, IWithTimers
     protected override void PreStart()
     {
         _store.Pending(_id);
-        Self.Tell(Request.Instance);
+        // A certificate restored from the node's cache serves at once; renew it on its usual schedule.
+        if (_store.TryGet(_id, out var cached) && cached.NotAfter > DateTimeOffset.UtcNow.AddMinutes(1))
+            ScheduleRenewal(cached);
+        else
+            Self.Tell(Request.Instance);
     }
 
     protected override void PostStop()
@@ -100,6 +104,11 @@ public sealed class CertificateActor : ReceiveActor, IWithTimers
         }
         _store.Put(certificate);
         _backoff = _timings.FirstRetry;
+        ScheduleRenewal(certificate);
+    }
+
+    private void ScheduleRenewal(WorkloadCertificate certificate)
+    {
         var now = DateTimeOffset.UtcNow;
         var renewAt = certificate.HalfLife(now) + Jitter(certificate.NotAfter - now);
         var delay = renewAt - DateTimeOffset.UtcNow;

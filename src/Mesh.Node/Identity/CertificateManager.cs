@@ -52,6 +52,7 @@ public sealed class CertificateManager : ReceiveActor
             Context.Stop(_children[id]);
             _children.Remove(id);
         }
+        if (_view.Synced) _store.Prune(needed);
     }
 
     private sealed class ViewChanged

@@ -18,6 +18,22 @@ public sealed class CertificateStore
     }
 
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly CertificateCache? _cache;
+
+    public CertificateStore() { }
+
+    /// <summary>A store that persists what it is given and starts with what <paramref name="cache"/> still holds.</summary>
+    public CertificateStore(CertificateCache cache)
+    {
+        _cache = cache;
+        foreach (var certificate in cache.Load(DateTimeOffset.UtcNow))
+        {
+            var entry = _entries.GetOrAdd(certificate.Id.ToString(), _ => new Entry());
+            entry.Current = certificate;
+            entry.State = CertificateState.Available;
+            entry.FirstIssue.TrySetResult(certificate);
+        }
+    }
 
     public bool TryGet(SpiffeId id, out WorkloadCertificate certificate)
     {
@@ -56,6 +72,7 @@ public sealed class CertificateStore
         entry.State = CertificateState.Available;
         entry.LastError = null;
         entry.FirstIssue.TrySetResult(certificate);
+        _cache?.Save(certificate);
     }
 
     internal void Fail(SpiffeId id, string error)
@@ -63,6 +80,22 @@ public sealed class CertificateStore
         var entry = _entries.GetOrAdd(id.ToString(), _ => new Entry());
         entry.LastError = error;
         if (entry.Current is null || entry.Current.NotAfter <= DateTimeOffset.UtcNow) entry.State = CertificateState.Failed;
+    }
+
+    /// <summary>
+    /// Drops identities the (synced) node view no longer needs, including ones only restored from the cache, and
+    /// their cached files. Not done on actor stop: a graceful shutdown must keep the cache for the next start.
+    /// </summary>
+    internal void Prune(IReadOnlySet<SpiffeId> needed)
+    {
+        foreach (var (key, entry) in _entries)
+        {
+            var id = entry.Current?.Id ?? (SpiffeId.TryParse(key, out var parsed, out _) ? parsed : null);
+            if (id is null || needed.Contains(id)) continue;
+            if (_entries.TryRemove(key, out var removed))
+                removed.FirstIssue.TrySetException(new InvalidOperationException($"{id} is no longer needed on this node"));
+        }
+        _cache?.DeleteAllExcept(needed);
     }
 
     internal void Remove(SpiffeId id)

@@ -85,6 +85,7 @@ public sealed class LocalSupervisor(LocalSettings settings, Action<string>? echo
             if (settings.NetworkNamespaces) args.Add($"--Mesh:Node:ZdsSocket={_layout.ZdsSocket}");
             else args.Add($"--Mesh:Node:Socks5Port={settings.SocksBase + i}"); // no capture without root: SOCKS5 instead
             args.Add($"--Mesh:Node:StateCache={_layout.NodeStateCache(name)}");
+            args.Add($"--Mesh:Node:CertificateCache={_layout.NodeCertificateCache(name)}");
             // Several ztunnels share this host: each gets its own admin/stats/readiness ports, on loopback.
             var ztunnel = settings.ZtunnelPorts(i);
             args.AddRange([$"--Mesh:Node:Ports:Admin={ztunnel.Admin}", $"--Mesh:Node:Ports:Stats={ztunnel.Stats}",

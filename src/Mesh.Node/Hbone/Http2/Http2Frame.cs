@@ -31,18 +31,21 @@ public struct Http2Frame : IDisposable
     }
 
     /// <summary>DATA content without padding (§6.1).</summary>
-    public readonly ReadOnlySpan<byte> GetData() => StripPadding(Payload);
+    public readonly ReadOnlySpan<byte> GetData() => StripPadding(Header, Payload);
 
     /// <summary>HEADERS/CONTINUATION field block fragment without padding and priority fields (§6.2).</summary>
-    public readonly ReadOnlySpan<byte> GetHeaderBlockFragment()
+    public readonly ReadOnlySpan<byte> GetHeaderBlockFragment() => HeaderBlockFragment(Header, Payload);
+
+    /// <summary>The field block fragment of a HEADERS or CONTINUATION payload parsed in place.</summary>
+    public static ReadOnlySpan<byte> HeaderBlockFragment(Http2FrameHeader header, ReadOnlySpan<byte> payload)
     {
-        if (Header.Type == Http2FrameType.Continuation)
-            return Payload;
-        var fragment = StripPadding(Payload);
-        if (Header.HasFlag(Http2FrameFlags.Priority))
+        if (header.Type == Http2FrameType.Continuation)
+            return payload;
+        var fragment = StripPadding(header, payload);
+        if (header.HasFlag(Http2FrameFlags.Priority))
         {
             if (fragment.Length < 5)
-                throw Protocol("HEADERS with PRIORITY is shorter than its 5 priority octets");
+                throw Protocol(header, "HEADERS with PRIORITY is shorter than its 5 priority octets");
             fragment = fragment[5..];
         }
         return fragment;
@@ -62,18 +65,18 @@ public struct Http2Frame : IDisposable
 
     public override readonly string ToString() => Header.ToString();
 
-    private readonly ReadOnlySpan<byte> StripPadding(ReadOnlySpan<byte> payload)
+    private static ReadOnlySpan<byte> StripPadding(Http2FrameHeader header, ReadOnlySpan<byte> payload)
     {
-        if (!Header.HasFlag(Http2FrameFlags.Padded))
+        if (!header.HasFlag(Http2FrameFlags.Padded))
             return payload;
         if (payload.IsEmpty)
-            throw Protocol("PADDED frame has no pad length octet");
+            throw Protocol(header, "PADDED frame has no pad length octet");
         var padLength = payload[0];
         if (padLength >= payload.Length)
-            throw Protocol($"pad length {padLength} leaves no room in a {payload.Length}-octet payload");
+            throw Protocol(header, $"pad length {padLength} leaves no room in a {payload.Length}-octet payload");
         return payload[1..^padLength];
     }
 
-    private readonly Http2ProtocolException Protocol(string message) =>
-        new(Http2ErrorCode.ProtocolError, $"{Header.Type} frame on stream {Header.StreamId}: {message}");
+    private static Http2ProtocolException Protocol(Http2FrameHeader header, string message) =>
+        new(Http2ErrorCode.ProtocolError, $"{header.Type} frame on stream {header.StreamId}: {message}");
 }

@@ -24,9 +24,11 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
     public ReadOnlySpan<byte> Block => _buffer.AsSpan(0, _length);
 
     /// <summary>Adds a HEADERS or CONTINUATION frame; true when END_HEADERS completed the block.</summary>
-    public bool Add(in Http2Frame frame)
+    public bool Add(in Http2Frame frame) => Add(frame.Header, frame.Payload);
+
+    /// <summary>Adds a HEADERS or CONTINUATION frame parsed in place; true when END_HEADERS completed the block.</summary>
+    public bool Add(Http2FrameHeader header, ReadOnlySpan<byte> payload)
     {
-        var header = frame.Header;
         if (InProgress)
         {
             if (header.Type != Http2FrameType.Continuation || header.StreamId != StreamId)
@@ -43,7 +45,7 @@ public sealed class Http2HeaderBlockAssembler(int maxBlockSize) : IDisposable
             _length = 0;
         }
 
-        Append(frame.GetHeaderBlockFragment());
+        Append(Http2Frame.HeaderBlockFragment(header, payload));
         if (!header.HasFlag(Http2FrameFlags.EndHeaders))
             return false;
         InProgress = false;
