@@ -58,6 +58,21 @@ public sealed partial class LocalEnforcementTests(ITestOutputHelper output)
         File.WriteAllText(echoFile, File.ReadAllText(echoFile).Replace(
             "        env:\n", "        env:\n        - name: TCP_PORT\n          value: \"9000\"\n"));
         await mesh.UpAsync();
+        try
+        {
+            await RunAsync(mesh);
+        }
+        catch
+        {
+            foreach (var member in new[] { "node-0", "node-1" })
+                output.WriteLine($"--- {member} (last 60 lines)\n" + string.Join('\n', mesh.MemberLog(member).Split('\n').TakeLast(60)));
+            output.WriteLine("--- supervisor\n" + mesh.SupervisorLog());
+            throw;
+        }
+    }
+
+    private async Task RunAsync(LocalMesh mesh)
+    {
         var status = await mesh.StatusAsync();
         var client = status.Pods.Single(p => p.Name == "client");
         var echo = status.Pods.First(p => p.Name.StartsWith("echo-", StringComparison.Ordinal));
