@@ -70,7 +70,7 @@ public static class TcpRelay
             {
                 // Idle: wait for data (or EOF) without holding a buffer.
                 failing = fromSide;
-                await from.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop.Token).ConfigureAwait(false);
+                await SocketReadiness.WaitReadableAsync(from, stop.Token).ConfigureAwait(false);
                 buffer = pool.Rent(bufferSize);
                 var memory = buffer.AsMemory(0, bufferSize);
                 int read;

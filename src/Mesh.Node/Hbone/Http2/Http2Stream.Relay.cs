@@ -62,8 +62,9 @@ public sealed partial class Http2Stream
             while (true)
             {
                 failing = state.AppSide;
-                if (!maybeMore)
-                    await app.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, stop.Token).ConfigureAwait(false);
+                // Rent only with bytes queued (or EOF): a burst that ended on a full chunk must not park a buffer.
+                if (!maybeMore || app.Available == 0)
+                    await SocketReadiness.WaitReadableAsync(app, stop.Token).ConfigureAwait(false);
                 failing = state.TunnelSide;
                 credit = await _connection.AcquireSendCreditAsync(this, _connection.SendChunkSize, stop.Token).ConfigureAwait(false);
                 buffer = ArrayPool<byte>.Shared.Rent(Http2FrameHeader.Size + credit);
