@@ -92,8 +92,9 @@ public sealed class InboundHboneHandler(
         ArgumentNullException.ThrowIfNull(admission);
         var duration = _started.TryGetValue(request, out var started) ? Stopwatch.GetElapsedTime(started.Value) : result?.Duration ?? TimeSpan.Zero;
         _started.Remove(request);
-        // The server relays with the app socket downstream (as IHboneTunnel does): up = app → peer = what the pod sent.
-        var (sent, received) = result is null ? (0L, 0L) : (result.BytesUp, result.BytesDown);
+        // The server relays with the tunnel downstream (Http2Stream.RelayAsync, tunnelIsDownstream: true): up = peer → app
+        // = what the pod received, down = app → peer = what the pod sent.
+        var (sent, received) = result is null ? (0L, 0L) : (result.BytesDown, result.BytesUp);
         var error = admission.Status != 200 ? $"{admission.Status} {admission.Reason}"
             : result?.Outcome switch
             {

@@ -114,10 +114,11 @@ public sealed class InboundHboneHandlerSpec : IDisposable
         using var appSide = await _app.AcceptAsync().WaitAsync(Deadline);
         Assert.Equal((IPAddress.Parse("10.0.0.9"), At("127.0.0.1", AppPort)), Assert.Single(_appConnects));
 
-        // The server relays the stream and the app socket; stand in for it with a plain relay.
+        // The server relays the stream and the app socket; stand in for it with a plain relay oriented as the server's
+        // (Http2Stream.RelayAsync with tunnelIsDownstream: the tunnel is downstream, the app upstream).
         var (peer, stream) = await ConnectAsync();
         using var p = peer;
-        var relay = TcpRelay.RunAsync(admission.App!, stream);
+        var relay = TcpRelay.RunAsync(stream, admission.App!);
         await SendAllAsync(appSide, "from the app"u8.ToArray());
         appSide.Shutdown(SocketShutdown.Send);
         await SendAllAsync(peer, "hi"u8.ToArray());
