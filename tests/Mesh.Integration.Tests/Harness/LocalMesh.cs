@@ -41,6 +41,15 @@ public sealed class LocalMesh : IAsyncDisposable
         return mesh;
     }
 
+    /// <summary>A mesh of the given manifest files (name → YAML), written by the test into a fresh directory (not started yet).</summary>
+    public static LocalMesh FromManifests(IReadOnlyDictionary<string, string> files)
+    {
+        var mesh = new LocalMesh();
+        foreach (var (name, yaml) in files)
+            File.WriteAllText(Path.Combine(mesh.Manifests, name), yaml);
+        return mesh;
+    }
+
     public async Task UpAsync(int nodes = 2)
     {
         var up = await MeshctlAsync("local", "up", "-f", Manifests, "--nodes", $"{nodes}", "--timeout", "120",
