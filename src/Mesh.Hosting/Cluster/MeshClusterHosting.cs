@@ -19,6 +19,10 @@ public static class MeshClusterHosting
         // Timings the hosting options do not expose. The keep-majority resolver itself is set explicitly below.
         var hocon = $$"""
             akka.cluster.split-brain-resolver.stable-after = {{(int)options.DownAfter.TotalMilliseconds}}ms
+            # When the leader itself dies, SBR responsibility moves to the next member; if that takes longer than
+            # stable-after × 1.75 (a busy box), "down-all-when-unstable" downs the whole cluster after a single
+            # crash (seen in CI). Keep-majority alone is the decision we want.
+            akka.cluster.split-brain-resolver.down-all-when-unstable = off
             akka.cluster.failure-detector.acceptable-heartbeat-pause = {{(int)options.FailureDetectionPause.TotalMilliseconds}}ms
             akka.cluster.log-info-verbose = off
             # A restarted member (same address, new incarnation) is let in only after its old self is removed; retry
