@@ -31,7 +31,7 @@ public sealed partial class HboneClientPool
             Id = id;
             CertificateSerial = serial;
             Peer = peer;
-            _idle = new Timer(static s => ((PooledConnection)s!).OnIdleTimer(), this, Timeout.Infinite, Timeout.Infinite);
+            _idle = new Timer(static s => ((PooledConnection)s!).OnIdleTimerSafe(), this, Timeout.Infinite, Timeout.Infinite);
             connection.StreamClosed += OnStreamClosed;
             // A fresh connection the opener then abandons must still be released.
             ArmIdleTimer();
@@ -64,6 +64,13 @@ public sealed partial class HboneClientPool
             {
                 // Closed meanwhile.
             }
+        }
+
+        // A timer callback: anything escaping would end the process.
+        private void OnIdleTimerSafe()
+        {
+            try { OnIdleTimer(); }
+            catch (Exception e) { _owner._logger.LogWarning(e, "HBONE idle release of a connection to {Peer} failed", Peer); }
         }
 
         private void OnIdleTimer()

@@ -28,6 +28,20 @@ public sealed class DestinationResolver(NodeViewStore store, IActorRef addressCa
         return _planner.Plan(source, original, record);
     }
 
+    /// <summary>
+    /// The workload at a (usually remote) address, asking the control plane on a cache miss within
+    /// <paramref name="budget"/>; null when unknown or not answered in time — callers use it for labels, not decisions.
+    /// </summary>
+    public async ValueTask<Workload?> WorkloadAtAsync(IPAddress address, TimeSpan budget, CancellationToken ct)
+    {
+        if (address.IsIPv4MappedToIPv6) address = address.MapToIPv4();
+        var ip = address.ToString();
+        if (store.View.WorkloadsByAddress.TryGetValue(ip, out var local)) return local;
+        if (store.TryGetAddress(ip, out var cached)) return cached.Workload;
+        try { return (await addressCache.Ask<AddressRecord>(new ResolveAddress(ip), budget, ct)).Workload; }
+        catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
+    }
+
     private async Task<AddressRecord> LookupAsync(string ip, CancellationToken ct)
     {
         if (store.View.WorkloadsByAddress.TryGetValue(ip, out var local))

@@ -72,7 +72,7 @@ public sealed class NodeStateCache : IDisposable
             File.WriteAllBytes(temp, bytes);
             File.Move(temp, _path, overwrite: true);
         }
-        catch (IOException e)
+        catch (Exception e) // a timer callback: anything escaping here would end the process
         {
             _log.LogWarning("cannot write state cache {Path}: {Error}", _path, e.Message);
         }

@@ -76,7 +76,8 @@ public sealed class CapturedPod : IAsyncDisposable
             var hbone = await _sockets.ListenAsync(new IPEndPoint(PodIp, options.InboundHbonePort), 512, null);
             _listeners.Add(hbone);
             var handler = new InboundHboneHandler(Name, PodIp, _plane.Store, _plane.Inbound, Stats,
-                (client, app, ct) => ConnectFromPodAsync(app, client, ct), options.ConnectTimeout, _log, _plane.Connections);
+                (client, app, ct) => ConnectFromPodAsync(app, client, ct), options.ConnectTimeout, _log, _plane.Connections,
+                (client, ct) => _plane.Resolver.WorkloadAtAsync(client, TimeSpan.FromMilliseconds(500), ct));
             _loops.Add(ServeHboneAsync(server, hbone, handler));
             ServesHbone = true;
         }

@@ -29,7 +29,8 @@ public sealed class InboundHboneHandler(
     Func<IPAddress, IPEndPoint, CancellationToken, Task<Socket>> connectApp,
     TimeSpan connectTimeout,
     ILogger log,
-    IConnectionTelemetry? telemetry = null) : IHboneInboundHandler
+    IConnectionTelemetry? telemetry = null,
+    Func<IPAddress, CancellationToken, ValueTask<Workload?>>? remoteWorkload = null) : IHboneInboundHandler
 {
     private readonly IConnectionTelemetry _telemetry = telemetry ?? NoConnectionTelemetry.Instance;
     private readonly ConditionalWeakTable<HboneInboundRequest, Admitted> _requests = new();
@@ -49,12 +50,15 @@ public sealed class InboundHboneHandler(
         var target = new IPEndPoint(Normalize(request.Target.Address), request.Target.Port);
         var client = ClientAddress(request);
         var destination = Destination(target, enforcement.Authorizer.Current.View, out var problem);
+        // The source pod usually runs on another node: ask the mesh state once (cached after), for telemetry labels.
+        var sourceWorkload = store.WorkloadAt(client)
+            ?? (remoteWorkload is null ? null : await remoteWorkload(client, cancellationToken).ConfigureAwait(false));
         var admitted = new Admitted(new ConnectionRecord
         {
             Direction = ConnectionDirection.Inbound,
             Protocol = ConnectionProtocol.Hbone,
             SourceAddress = new IPEndPoint(client, request.Remote.Port),
-            SourceWorkload = store.WorkloadAt(client),
+            SourceWorkload = sourceWorkload,
             SourceIdentity = request.Peer,
             DestinationAddress = target,
             DestinationHboneAddress = target,

@@ -91,7 +91,20 @@ public sealed class LocalMesh : IAsyncDisposable
     {
         var status = await StatusAsync();
         var member = status.Members.Single(m => m.Name == node);
-        return (await Http.GetFromJsonAsync<List<CapturedPodView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.CapturedPods}", AdminJson.Options))!;
+        try
+        {
+            return (await Http.GetFromJsonAsync<List<CapturedPodView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.CapturedPods}", AdminJson.Options))!;
+        }
+        catch (HttpRequestException e)
+        {
+            // Say why the ztunnel did not answer (crashed and restarted? still starting?) instead of a bare "refused".
+            var again = await StatusAsync();
+            var now = again.Members.Single(m => m.Name == node);
+            throw new InvalidOperationException($"{node}'s command endpoint :{member.AdminPort} did not answer ({e.Message}); " +
+                $"restarts {member.Restarts} -> {now.Restarts}, last exit {now.LastExit ?? "-"}\n--- {node} log (tail) ---\n" +
+                string.Join('\n', MemberLog(node).Split('\n').TakeLast(60)) + "\n--- supervisor (tail) ---\n" +
+                string.Join('\n', SupervisorLog().Split('\n').TakeLast(30)), e);
+        }
     }
 
     /// <summary>Certificates held by a node's ztunnel (istioctl's zc certs view).</summary>
