@@ -15,18 +15,43 @@ public sealed class NodeAdminServers(IServiceProvider node, NodePortsOptions por
 {
     private readonly List<WebApplication> _servers = [];
 
-    private readonly Dictionary<string, int> _bound = new(StringComparer.Ordinal);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _bound = new(StringComparer.Ordinal);
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _starting = Task.CompletedTask;
 
     /// <summary>The port each running server ("admin", "stats", "readiness") listens on.</summary>
     public IReadOnlyDictionary<string, int> BoundPorts => _bound;
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    /// <summary>Completes when the three servers are up (or failed, logged).</summary>
+    public Task Started => _starting;
+
+    /// <summary>
+    /// Starts the servers in the background: hosted services start one after another and the node's command endpoint
+    /// only listens after all of them, so three web hosts booting on a loaded box must not hold it back (seen in CI).
+    /// </summary>
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        await StartAsync("admin", ports.AdminBind, ports.Admin, ZtunnelPortEndpoints.MapAdmin, cancellationToken);
-        await StartAsync("stats", ports.StatsBind, ports.Stats, ZtunnelPortEndpoints.MapStats, cancellationToken);
-        await StartAsync("readiness", ports.ReadinessBind, ports.Readiness, ZtunnelPortEndpoints.MapReadiness, cancellationToken);
-        log.LogInformation("ztunnel ports: admin {Admin}, stats {Stats}, readiness {Readiness}",
-            Describe("admin"), Describe("stats"), Describe("readiness"));
+        _starting = Task.Run(StartAllAsync, CancellationToken.None);
+        return Task.CompletedTask;
+    }
+
+    private async Task StartAllAsync()
+    {
+        try
+        {
+            await Task.WhenAll(
+                StartAsync("admin", ports.AdminBind, ports.Admin, ZtunnelPortEndpoints.MapAdmin, _stopping.Token),
+                StartAsync("stats", ports.StatsBind, ports.Stats, ZtunnelPortEndpoints.MapStats, _stopping.Token),
+                StartAsync("readiness", ports.ReadinessBind, ports.Readiness, ZtunnelPortEndpoints.MapReadiness, _stopping.Token));
+            log.LogInformation("ztunnel ports: admin {Admin}, stats {Stats}, readiness {Readiness}",
+                Describe("admin"), Describe("stats"), Describe("readiness"));
+        }
+        catch (Exception e) when (!_stopping.IsCancellationRequested)
+        {
+            log.LogError(e, "ztunnel admin/stats/readiness ports did not start (admin {Admin}, stats {Stats}, readiness {Readiness})",
+                Describe("admin"), Describe("stats"), Describe("readiness"));
+        }
+        catch (OperationCanceledException) { }
     }
 
     private string Describe(string name) => _bound.TryGetValue(name, out var port) ? port.ToString(System.Globalization.CultureInfo.InvariantCulture) : "off";
@@ -40,13 +65,15 @@ public sealed class NodeAdminServers(IServiceProvider node, NodePortsOptions por
         var app = builder.Build();
         map(app, node);
         await app.StartAsync(ct);
-        _servers.Add(app);
+        lock (_servers) _servers.Add(app);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault();
         _bound[name] = address is null ? port : new Uri(address).Port;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        await _stopping.CancelAsync();
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         foreach (var server in _servers) await server.StopAsync(cancellationToken);
     }
 

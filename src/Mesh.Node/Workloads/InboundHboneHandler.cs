@@ -63,6 +63,7 @@ public sealed class InboundHboneHandler(
             DestinationAddress = target,
             DestinationHboneAddress = target,
             DestinationWorkload = destination,
+            DestinationService = destination is null ? null : ServiceOf(destination, target.Port, enforcement.Authorizer.Current.View),
             SecurityPolicy = ConnectionSecurityPolicy.MutualTls,
         });
         _requests.AddOrUpdate(request, admitted);
@@ -158,4 +159,21 @@ public sealed class InboundHboneHandler(
     }
 
     private static IPAddress Normalize(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+
+    /// <summary>
+    /// The service the request most likely came through: the CONNECT names the pod (podIP:targetPort), so the client's
+    /// service is not on the wire; when exactly one of the pod's services targets this port, that one (else unknown).
+    /// </summary>
+    private static Service? ServiceOf(Workload destination, int targetPort, NodeView view)
+    {
+        Service? found = null;
+        foreach (var binding in destination.Services)
+        {
+            if (!binding.Ports.Any(p => p.TargetPort == targetPort) || !view.ServicesByKey.TryGetValue(binding.ServiceKey, out var service))
+                continue;
+            if (found is not null) return null; // ambiguous
+            found = service;
+        }
+        return found;
+    }
 }

@@ -55,6 +55,7 @@ public sealed partial class LocalHboneTests
             Assert.Equal("client", labels["source_workload"]);
             Assert.Equal("demo", labels["source_workload_namespace"]);
             Assert.Equal("demo", labels["destination_workload_namespace"]);
+            Assert.Equal("echo.demo.svc.cluster.local", labels["destination_service"]); // the pod's only service on 8080
             Assert.True(double.Parse(sample[(sample.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture) >= 1, sample);
         }
     }

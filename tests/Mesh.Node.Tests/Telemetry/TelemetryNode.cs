@@ -63,6 +63,8 @@ public sealed class TelemetryNode : IAsyncDisposable
         builder.Services.AddNodeTelemetry(builder.Configuration);
         var host = builder.Build();
         await host.StartAsync();
+        // The ports come up in the background (so they never delay the node's command endpoint); wait for them.
+        await host.Services.GetRequiredService<Mesh.Node.AdminServer.NodeAdminServers>().Started.WaitAsync(TimeSpan.FromSeconds(30));
         return new TelemetryNode(host, admin, stats, readiness, accessLog);
     }
 
