@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Mesh.Node.Proxy;
 using Mesh.Node.Telemetry;
 using Mesh.Protocol.Authz;
 using Mesh.Protocol.Model;
@@ -74,18 +75,7 @@ public sealed class InboundConnection : IDisposable
         return true;
     }
 
-    private static void Abort(Socket socket)
-    {
-        try
-        {
-            socket.LingerState = new LingerOption(true, 0);
-            socket.Close();
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already closed by its relay.
-        }
-    }
+    private static void Abort(Socket socket) => SocketClosing.Reset(socket);
 
     /// <summary>The connection ended: leaves the registry.</summary>
     public void Dispose()

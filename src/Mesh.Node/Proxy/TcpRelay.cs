@@ -49,8 +49,8 @@ public static class TcpRelay
         {
             // A clean end closes with FIN; a cut one resets, so neither peer mistakes it for a complete stream.
             var abortive = state.Error is not null || state.Cut;
-            Close(downstream, abortive);
-            Close(upstream, abortive);
+            SocketClosing.Close(downstream, abortive);
+            SocketClosing.Close(upstream, abortive);
         }
 
         var outcome = state.Error is not null ? RelayOutcome.Failed : state.Cut ? RelayOutcome.Cancelled : RelayOutcome.Completed;
@@ -114,20 +114,6 @@ public static class TcpRelay
             if (buffer is not null)
                 pool.Return(buffer);
         }
-    }
-
-    private static void Close(Socket socket, bool abortive)
-    {
-        try
-        {
-            if (abortive)
-                socket.LingerState = new LingerOption(true, 0); // close() then sends RST
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already dead; closing is all that is left.
-        }
-        socket.Dispose();
     }
 
     private sealed class State

@@ -240,9 +240,7 @@ public sealed class CapturedPod : IAsyncDisposable
     /// <summary>Refuses an inbound plaintext connection at once (RST, so the client cannot take it for an empty answer).</summary>
     private void Reject(Socket client, ConnectionRecord record, ConnectionFailure failure, IPEndPoint source, IPEndPoint original, long started)
     {
-        try { client.LingerState = new LingerOption(true, 0); }
-        catch (SocketException) { }
-        client.Dispose();
+        SocketClosing.Reset(client);
         _plane.Connections.Closed(record, 0, 0, failure);
         Finish(Direction.Inbound, TrafficProtocol.Tcp, source, original, "app", 0, 0, started, failure.Message);
     }

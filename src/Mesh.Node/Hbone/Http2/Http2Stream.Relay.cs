@@ -43,7 +43,7 @@ public sealed partial class Http2Stream
             if (abortive)
                 Reset(Http2ErrorCode.Cancel, state.Cut ? "relay cancelled" : "relay failed");
             DiscardInbound();
-            CloseSocket(app, abortive);
+            SocketClosing.Close(app, abortive);
         }
         var outcome = state.Error is not null ? RelayOutcome.Failed : state.Cut ? RelayOutcome.Cancelled : RelayOutcome.Completed;
         var (up, down) = tunnelIsDownstream ? (fromTunnel, fromApp) : (fromApp, fromTunnel);
@@ -150,20 +150,6 @@ public sealed partial class Http2Stream
             await stop.CancelAsync().ConfigureAwait(false);
             return total;
         }
-    }
-
-    private static void CloseSocket(Socket socket, bool abortive)
-    {
-        try
-        {
-            if (abortive)
-                socket.LingerState = new LingerOption(true, 0); // close() then sends RST
-        }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-            // Already dead; closing is all that is left.
-        }
-        socket.Dispose();
     }
 
     private sealed class RelayState(RelaySide appSide, RelaySide tunnelSide)
