@@ -31,7 +31,8 @@ public static class NodeTelemetryHosting
             return new AccessLogHolder(options.Enabled ? AccessLogWriter.Open(options, metrics.AccessLogDropped) : null);
         });
         services.AddSingleton<IConnectionTelemetry>(sp => new ConnectionTelemetry(sp.GetRequiredService<NodeMetrics>(),
-            sp.GetRequiredService<LiveConnections>(), sp.GetRequiredService<AccessLogHolder>().Writer));
+            sp.GetRequiredService<LiveConnections>(), sp.GetRequiredService<AccessLogHolder>().Writer,
+            sp.GetRequiredService<TelemetryOptions>().ProgressInterval));
 
         services.AddSingleton<LogLevelSwitch>();
         services.AddSingleton<IConfigureOptions<LoggerFilterOptions>>(sp => sp.GetRequiredService<LogLevelSwitch>());

@@ -1,6 +1,3 @@
-using System.Net.Sockets;
-using Mesh.Node.Proxy;
-using Mesh.Node.Telemetry;
 using Mesh.Protocol.Authz;
 using Mesh.Protocol.Model;
 
@@ -16,18 +13,16 @@ public sealed class InboundConnection : IDisposable
     private static long _nextId;
     private readonly InboundConnections _owner;
     private readonly CancellationTokenSource _cut = new();
-    private CancellationTokenRegistration _abort;
     private volatile Workload _destination;
     private string? _closedBy;
 
-    internal InboundConnection(InboundConnections owner, string pod, in AuthorizationRequest request, Workload destination, ConnectionRecord? record)
+    internal InboundConnection(InboundConnections owner, string pod, in AuthorizationRequest request, Workload destination)
     {
         _owner = owner;
         Id = Interlocked.Increment(ref _nextId);
         Pod = pod;
         Request = request;
         _destination = destination;
-        Record = record;
     }
 
     public long Id { get; }
@@ -44,10 +39,7 @@ public sealed class InboundConnection : IDisposable
         internal set => _destination = value;
     }
 
-    /// <summary>The connection's telemetry record, if the data path reports one.</summary>
-    public ConnectionRecord? Record { get; }
-
-    /// <summary>Fires when policy closes the connection; the plaintext relay runs on it.</summary>
+    /// <summary>Fires when policy closes the connection; the inbound relay runs on it (HBONE: only that stream is reset).</summary>
     public CancellationToken Cut => _cut.Token;
 
     /// <summary>Why policy closed it (the deciding policy), or null while it is allowed.</summary>
@@ -55,16 +47,6 @@ public sealed class InboundConnection : IDisposable
 
     /// <summary>Set once a dry-run re-check reported that it would close this connection (reported once).</summary>
     internal bool DryRunReported { get; set; }
-
-    /// <summary>
-    /// When policy cuts the connection, abort <paramref name="app"/> (RST): the relay that owns it fails and resets its
-    /// side (for HBONE, only this CONNECT stream; the H2 connection and its other streams stay).
-    /// </summary>
-    public void AbortOnCut(Socket app)
-    {
-        ArgumentNullException.ThrowIfNull(app);
-        _abort = _cut.Token.Register(static state => Abort((Socket)state!), app);
-    }
 
     /// <summary>Closes the connection for <paramref name="reason"/>; false if it was already closed by policy.</summary>
     internal bool TryClose(string reason)
@@ -75,13 +57,10 @@ public sealed class InboundConnection : IDisposable
         return true;
     }
 
-    private static void Abort(Socket socket) => SocketClosing.Reset(socket);
-
     /// <summary>The connection ended: leaves the registry.</summary>
     public void Dispose()
     {
         _owner.Remove(this);
-        _abort.Dispose();
         _cut.Dispose();
     }
 }

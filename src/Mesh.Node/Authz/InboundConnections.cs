@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Mesh.Node.Telemetry;
 using Mesh.Protocol.Authz;
 using Mesh.Protocol.Model;
 
@@ -13,9 +12,9 @@ public sealed class InboundConnections
     public int Count => _open.Count;
 
     /// <summary>Registers a connection before it is first checked; dispose the result when it ends.</summary>
-    public InboundConnection Track(string pod, in AuthorizationRequest request, Workload destination, ConnectionRecord? record = null)
+    public InboundConnection Track(string pod, in AuthorizationRequest request, Workload destination)
     {
-        var connection = new InboundConnection(this, pod, request, destination, record);
+        var connection = new InboundConnection(this, pod, request, destination);
         _open[connection.Id] = connection;
         return connection;
     }

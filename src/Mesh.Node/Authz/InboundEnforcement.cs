@@ -1,5 +1,4 @@
 using Mesh.Node.State;
-using Mesh.Node.Telemetry;
 using Mesh.Protocol.Authz;
 using Mesh.Protocol.Model;
 
@@ -31,10 +30,9 @@ public sealed class InboundEnforcement : IDisposable
     /// Tracks the connection, then checks it (in that order, so a state change in between is re-checked). Allowed:
     /// the tracked connection, to dispose when it ends. Denied: null; the denial is logged with the policy and rule.
     /// </summary>
-    public InboundConnection? Admit(string pod, in AuthorizationRequest request, Workload destination, ConnectionRecord? record,
-        out AuthorizationDecision decision)
+    public InboundConnection? Admit(string pod, in AuthorizationRequest request, Workload destination, out AuthorizationDecision decision)
     {
-        var connection = Connections.Track(pod, request, destination, record);
+        var connection = Connections.Track(pod, request, destination);
         var snapshot = Authorizer.Current;
         destination = snapshot.Refresh(destination);
         connection.Destination = destination;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Hbone.Sockets;
 using Mesh.Node.Capture;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Node.Dns;
 
@@ -17,16 +19,20 @@ public sealed class DnsProxy : IAsyncDisposable
 
     private readonly MeshNameAnswerer _answerer;
     private readonly DnsUpstream _upstream;
+    private readonly ILogger _log;
+    private readonly AcceptFailures? _acceptFailures;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _loops = [];
     private long _malformed, _requests, _forwarded, _forwardFailures;
 
     public DnsProxy(IMeshNameResolver names, string podNamespace, IReadOnlyList<IPEndPoint> upstreams, TimeSpan timeout,
-        string clusterDomain = "cluster.local")
+        string clusterDomain = "cluster.local", ILogger? log = null, AcceptFailures? acceptFailures = null)
     {
         _answerer = new MeshNameAnswerer(names, podNamespace, clusterDomain);
         _upstream = new DnsUpstream(upstreams, timeout);
+        _log = log ?? NullLogger.Instance;
+        _acceptFailures = acceptFailures;
     }
 
     /// <summary>Packets (UDP datagrams or TCP messages) dropped because they are not a parseable DNS message.</summary>
@@ -151,17 +157,8 @@ public sealed class DnsProxy : IAsyncDisposable
         }
     }
 
-    private async Task TcpLoopAsync(Socket listener)
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            Socket client;
-            try { client = await listener.AcceptAsync(_stop.Token); }
-            catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException) { return; }
-            catch (SocketException) { continue; }
-            _ = ServeTcpAsync(client);
-        }
-    }
+    private Task TcpLoopAsync(Socket listener) =>
+        AcceptLoop.RunAsync(listener, $"DNS tcp {listener.LocalEndPoint}", ServeTcpAsync, _log, _acceptFailures, _stop.Token);
 
     /// <summary>RFC 7766: any number of length-prefixed queries per connection, answered in order.</summary>
     private async Task ServeTcpAsync(Socket client)

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Actor;
+using Akka.Hosting;
 using Mesh.Node.State;
 using Mesh.Protocol.Contracts;
 
@@ -10,7 +11,7 @@ namespace Mesh.Node.Dns;
 /// entities as destinations (keyed by service hostname), cached on the node. A service with VIPs answers its VIPs; a
 /// headless one its endpoints' addresses. Anything else is not a mesh name (forwarded upstream).
 /// </summary>
-public sealed class MeshNameResolver(NodeViewStore store, IActorRef addressCache, TimeSpan lookupTimeout, string domain = "cluster.local")
+public sealed class MeshNameResolver(NodeViewStore store, IRequiredActor<AddressCache> addressCache, TimeSpan lookupTimeout, string domain = "cluster.local")
     : IMeshNameResolver
 {
     private readonly string _serviceSuffix = ".svc." + domain;
@@ -20,7 +21,7 @@ public sealed class MeshNameResolver(NodeViewStore store, IActorRef addressCache
         if (fqdn.StartsWith("*.", StringComparison.Ordinal) || !fqdn.EndsWith(_serviceSuffix, StringComparison.Ordinal)) return null;
         var record = store.TryGetAddress(fqdn, out var cached)
             ? cached
-            : await addressCache.Ask<AddressRecord>(new State.ResolveAddress(fqdn), lookupTimeout, ct);
+            : await (await addressCache.GetAsync(ct)).Ask<AddressRecord>(new State.ResolveAddress(fqdn), lookupTimeout, ct);
         if (record.Service is not { } service) return null;
         var addresses = service.Addresses.Count > 0
             ? service.Addresses

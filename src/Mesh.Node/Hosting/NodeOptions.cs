@@ -1,4 +1,4 @@
-using Mesh.Node.Hbone;
+using Mesh.Hbone;
 
 namespace Mesh.Node.Hosting;
 
@@ -34,6 +34,9 @@ public sealed class NodeOptions
 
     /// <summary>How long an outbound connection waits for a remote address lookup through the control plane.</summary>
     public TimeSpan LookupTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long ZDS waits for one pod's enrolment (listeners, rules) before asking again (3 attempts, then an error ack).</summary>
+    public TimeSpan EnrollTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long an HBONE handshake waits for a workload's first certificate from the CA.</summary>
     public TimeSpan CertificateTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using Akka.Actor;
 using Akka.Cluster;
 using Akka.Event;
+using Mesh.Hbone.Tls;
 using Mesh.Protocol.Contracts;
 using Mesh.Protocol.Identity;
 

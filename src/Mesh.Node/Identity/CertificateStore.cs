@@ -1,13 +1,15 @@
 using System.Collections.Concurrent;
+using Mesh.Hbone.Tls;
 using Mesh.Protocol.Identity;
 
 namespace Mesh.Node.Identity;
 
 /// <summary>
 /// The certificates this node holds, readable by TLS endpoints without any actor message. Written only by the
-/// certificate actors. A connection that needs an identity not fetched yet waits for it (bounded).
+/// certificate actors. A connection that needs an identity not fetched yet waits for it, up to
+/// <see cref="WaitTimeout"/> (the HBONE pool and servers take their SVIDs from here).
 /// </summary>
-public sealed class CertificateStore
+public sealed class CertificateStore : IWorkloadCertificates
 {
     private sealed class Entry
     {
@@ -20,12 +22,13 @@ public sealed class CertificateStore
     private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
     private readonly CertificateCache? _cache;
 
-    public CertificateStore() { }
-
-    /// <summary>A store that persists what it is given and starts with what <paramref name="cache"/> still holds.</summary>
-    public CertificateStore(CertificateCache cache)
+    /// <param name="waitTimeout">How long a TLS endpoint waits for an identity's first SVID (default 10 s).</param>
+    /// <param name="cache">When set, the store persists what it is given and starts with what the cache still holds.</param>
+    public CertificateStore(TimeSpan? waitTimeout = null, CertificateCache? cache = null)
     {
+        WaitTimeout = waitTimeout ?? TimeSpan.FromSeconds(10);
         _cache = cache;
+        if (cache is null) return;
         foreach (var certificate in cache.Load(DateTimeOffset.UtcNow))
         {
             var entry = _entries.GetOrAdd(certificate.Id.ToString(), _ => new Entry());
@@ -56,12 +59,12 @@ public sealed class CertificateStore
         }
     }
 
-    /// <summary>
-    /// The certificate source TLS endpoints take (the HBONE client pool and servers): the identity's current SVID,
-    /// waiting up to <paramref name="timeout"/> for the first one.
-    /// </summary>
-    public Func<SpiffeId, CancellationToken, ValueTask<WorkloadCertificate>> Source(TimeSpan timeout) =>
-        async (id, ct) => await WaitForAsync(id, timeout, ct).ConfigureAwait(false);
+    /// <summary>How long <see cref="GetAsync"/> waits for an identity's first SVID.</summary>
+    public TimeSpan WaitTimeout { get; }
+
+    /// <summary>The identity's current SVID, waiting up to <see cref="WaitTimeout"/> for the first one.</summary>
+    public async ValueTask<WorkloadCertificate> GetAsync(SpiffeId id, CancellationToken cancellationToken) =>
+        await WaitForAsync(id, WaitTimeout, cancellationToken).ConfigureAwait(false);
 
     internal void Pending(SpiffeId id) => _entries.GetOrAdd(id.ToString(), _ => new Entry());
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Akka.Actor;
+using Akka.Hosting;
 using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.State;
 using Mesh.Protocol.Contracts;
@@ -12,9 +13,9 @@ namespace Mesh.Node.Proxy;
 /// node's view first, then the cache of remote addresses, and asks the control plane (through
 /// <see cref="AddressCache"/>) only on a miss.
 /// </summary>
-public sealed class DestinationResolver(NodeViewStore store, IActorRef addressCache, TimeSpan lookupTimeout, OutboundPlanner? planner = null)
+public sealed class DestinationResolver(NodeViewStore store, IRequiredActor<AddressCache> addressCache, TimeSpan lookupTimeout, OutboundPlanner planner)
 {
-    private readonly OutboundPlanner _planner = planner ?? new OutboundPlanner(store.Node);
+    private readonly OutboundPlanner _planner = planner;
 
     /// <summary>The workload this node serves at <paramref name="address"/> (a source pod), if the view knows it.</summary>
     public Workload? LocalWorkload(IPAddress address) =>
@@ -38,7 +39,7 @@ public sealed class DestinationResolver(NodeViewStore store, IActorRef addressCa
         var ip = address.ToString();
         if (store.View.WorkloadsByAddress.TryGetValue(ip, out var local)) return local;
         if (store.TryGetAddress(ip, out var cached)) return cached.Workload;
-        try { return (await addressCache.Ask<AddressRecord>(new ResolveAddress(ip), budget, ct)).Workload; }
+        try { return (await (await addressCache.GetAsync(ct)).Ask<AddressRecord>(new ResolveAddress(ip), budget, ct)).Workload; }
         catch (Exception e) when (e is AskTimeoutException or TaskCanceledException) { return null; }
     }
 
@@ -47,6 +48,6 @@ public sealed class DestinationResolver(NodeViewStore store, IActorRef addressCa
         if (store.View.WorkloadsByAddress.TryGetValue(ip, out var local))
             return new AddressRecord(ip, local, null, ValueList<Workload>.Empty);
         if (store.TryGetAddress(ip, out var cached)) return cached;
-        return await addressCache.Ask<AddressRecord>(new ResolveAddress(ip), lookupTimeout, ct);
+        return await (await addressCache.GetAsync(ct)).Ask<AddressRecord>(new ResolveAddress(ip), lookupTimeout, ct);
     }
 }

@@ -1,15 +1,19 @@
 using System.Diagnostics;
 using System.Net;
+using Mesh.Hbone.Relay;
 using Mesh.Protocol.Identity;
 using Mesh.Protocol.Model;
 
 namespace Mesh.Node.Telemetry;
 
 /// <summary>
-/// One connection through this ztunnel, described once when the data path opens it and handed back when it closes
-/// (<see cref="IConnectionTelemetry"/>). Everything metrics, the access log and <c>zc connections</c> show comes from
-/// here, so the data path never formats labels or log lines itself. Public members are immutable; the few internal
-/// fields are telemetry's own bookkeeping (open/closed state, bytes already reported, the cached metric series).
+/// One connection through this ztunnel — the one record per proxied connection. The pipeline describes it once when the
+/// destination is known and hands it back when it closes (<see cref="IConnectionTelemetry"/>); the connection's line
+/// (the access log), its metrics, the pod's counters and <c>zc connections</c> all come from here, so the data path never
+/// formats labels or log lines itself. Bytes: <see cref="Bytes"/> counts while the relay runs, with the source (the side
+/// that opened the connection) as downstream, so Up = source → destination in both directions. Public members are
+/// immutable; the few internal fields are telemetry's own bookkeeping (open/closed state, bytes already reported, the
+/// cached metric series).
 /// </summary>
 public sealed class ConnectionRecord
 {
@@ -62,6 +66,12 @@ public sealed class ConnectionRecord
     public SpiffeId? DestinationIdentity { get; init; }
 
     public ConnectionSecurityPolicy SecurityPolicy { get; init; } = ConnectionSecurityPolicy.Unknown;
+
+    /// <summary>The counters of the pod (or SOCKS5 server) this connection belongs to, if any.</summary>
+    public ConnectionStats? Counters { get; init; }
+
+    /// <summary>What the relay has moved so far (Up = source → destination); sampled for progress, final at close.</summary>
+    public RelayCounters Bytes { get; init; } = new();
 
     public DateTimeOffset StartTime { get; }
 

@@ -13,6 +13,9 @@ public sealed class LiveConnections
 
     internal void Remove(ConnectionRecord connection) => _open.TryRemove(connection.Id, out _);
 
+    /// <summary>The open connections (a moving view: safe to enumerate while connections come and go).</summary>
+    internal IEnumerable<ConnectionRecord> All => _open.Values;
+
     /// <summary>A point-in-time copy, oldest first.</summary>
     public IReadOnlyList<ConnectionRecord> Snapshot() => _open.Values.OrderBy(c => c.Id).ToList();
 

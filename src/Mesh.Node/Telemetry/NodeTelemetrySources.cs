@@ -1,3 +1,4 @@
+using Mesh.Hbone.Sockets;
 using Mesh.Node.Telemetry.Metrics;
 
 namespace Mesh.Node.Telemetry;
@@ -13,6 +14,9 @@ public sealed class NodeTelemetrySources
 
     /// <summary>Open HBONE (HTTP/2) connections in the client pool; set by the pool owner. Null: not reported.</summary>
     public Func<int>? HbonePoolConnections { get; set; }
+
+    /// <summary>Failed accepts of every listener of the node (null: not reported).</summary>
+    public AcceptFailures? AcceptFailures { get; set; }
 
     /// <summary>Open connections closed because a state change made policy deny them; set by the enforcement owner.</summary>
     public Func<long>? PolicyClosedConnections { get; set; }

@@ -10,4 +10,10 @@ public sealed class TelemetryOptions
     /// Past it, new label sets are counted in <c>ztunnel_metrics_series_overflow_total</c> instead of recorded.
     /// </summary>
     public int MaxSeries { get; set; } = 10_000;
+
+    /// <summary>
+    /// How often the bytes of open connections are added to <c>istio_tcp_sent_bytes_total</c> /
+    /// <c>istio_tcp_received_bytes_total</c> (the rest is added at close). 0 = only at close.
+    /// </summary>
+    public TimeSpan ProgressInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

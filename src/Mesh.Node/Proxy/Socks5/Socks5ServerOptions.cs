@@ -13,8 +13,8 @@ public sealed class Socks5ServerOptions
     /// <summary>How long a client has to greet and send its request.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = Socks5Handshake.DefaultDeadline;
 
-    /// <summary>How long resolving plus connecting to the destination may take before the client gets 0x04.</summary>
-    public TimeSpan ConnectTimeout { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>How long resolving a host name may take before the client gets 0x04 (connecting has its own timeout).</summary>
+    public TimeSpan ResolveTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
     public int Backlog { get; set; } = 512;
 }

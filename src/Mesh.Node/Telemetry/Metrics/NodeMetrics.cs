@@ -11,7 +11,7 @@ namespace Mesh.Node.Telemetry.Metrics;
 /// </summary>
 public sealed class NodeMetrics
 {
-    private readonly Counter _failures, _telemetryErrors, _accessLogDropped, _policyClosed;
+    private readonly Counter _failures, _telemetryErrors, _accessLogDropped, _policyClosed, _acceptFailures;
     private readonly Gauge _active, _hbonePool, _certExpiry;
     private readonly Counter _dnsRequests, _dnsForwarded, _dnsForwardFailures, _dnsMalformed;
     private readonly HashSet<string> _certIdentities = new(StringComparer.Ordinal);
@@ -46,6 +46,8 @@ public sealed class NodeMetrics
 
         _policyClosed = factory.CreateCounter("ztunnel_policy_closed_connections_total",
             "Open inbound connections closed because a state change made L4 policy deny them");
+        _acceptFailures = factory.CreateCounter("ztunnel_accept_failures_total",
+            "Failed accepts on the ztunnel's listeners (e.g. out of file descriptors); each backs off before retrying");
         _hbonePool = factory.CreateGauge("ztunnel_hbone_pool_connections", "Open HBONE connections in the outbound pool");
         _certExpiry = factory.CreateGauge("istio_cert_expiry_seconds",
             "Unix timestamp when the workload certificate expires", "identity");
@@ -88,6 +90,7 @@ public sealed class NodeMetrics
         _dnsMalformed.IncTo(dns.Malformed);
 
         if (_sources.PolicyClosedConnections is { } policyClosed) _policyClosed.IncTo(policyClosed());
+        if (_sources.AcceptFailures is { } acceptFailures) _acceptFailures.IncTo(acceptFailures.Count);
 
         if (_sources.HbonePoolConnections is { } pool)
         {
