@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Control.Ca;
-using Mesh.Node.Identity;
+using Mesh.Hbone.Tls;
 using Mesh.Protocol.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
 

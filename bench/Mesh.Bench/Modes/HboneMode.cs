@@ -1,13 +1,16 @@
 using System.Net;
 using System.Net.Sockets;
-using Mesh.Node.Hbone;
-using Mesh.Node.Proxy;
+using Mesh.Hbone;
+using Mesh.Hbone.Client;
+using Mesh.Hbone.Relay;
+using Mesh.Hbone.Server;
+using Mesh.Hbone.Tls;
+using Mesh.Protocol.Identity;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Bench.Modes;
 
 // The HBONE row: two ztunnel hops of our own HBONE stack, each in its own `--serve` child.
-// Left out of the build until HboneClientPool/HboneServer are merged (see Mesh.Bench.csproj).
 
 internal static partial class ModeCatalog
 {
@@ -31,24 +34,7 @@ internal static class HboneMode
     public static Task<Task> ClientAsync(ServeArgs args, CancellationToken ct)
     {
         var svid = args.Pki.LoadSvid("a");
-        var pool = new HboneClientPool(
-            new HboneOptions(),
-            (id, _) => id == svid.Id ? ValueTask.FromResult(svid) : throw new InvalidOperationException($"no SVID for {id}"),
-            async (request, token) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(request.HboneEndpoint, token);
-                    return socket;
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
-            NullLogger.Instance);
+        var pool = new HboneClientPool(new HboneOptions(), new OneSvid(svid), DirectHboneDialer.Instance, NullLogger.Instance);
         var peer = new IPEndPoint(IPAddress.Loopback, args.Next);
         var target = new IPEndPoint(IPAddress.Loopback, args.Final);
         var listener = ServeMode.Listen(args.Listen);
@@ -70,7 +56,7 @@ internal static class HboneMode
                         return;
                     }
                     await using (tunnel)
-                        await tunnel.RelayAsync(app, token); // closes app
+                        await RelayPump.RunAsync(RelayEnd.Of(app), tunnel.End, cancellationToken: token); // closes app
                 }, ct);
             }
         }
@@ -94,30 +80,38 @@ internal static class HboneMode
         }
     }
 
-    /// <summary>Admits CONNECTs from "a" for the sink (the only destination this bench serves) and connects to it.</summary>
-    private sealed class SinkHandler(int sinkPort) : IHboneInboundHandler
+    /// <summary>The client hop's one identity.</summary>
+    private sealed class OneSvid(WorkloadCertificate svid) : IWorkloadCertificates
     {
-        public async ValueTask<HboneAdmission> AdmitAsync(HboneInboundRequest request, CancellationToken cancellationToken)
+        public ValueTask<WorkloadCertificate> GetAsync(SpiffeId id, CancellationToken cancellationToken) =>
+            id == svid.Id ? ValueTask.FromResult(svid) : throw new InvalidOperationException($"no SVID for {id}");
+    }
+
+    /// <summary>Admits CONNECTs from "a" for the sink (the only destination this bench serves), connects and relays.</summary>
+    private sealed class SinkHandler(int sinkPort) : IHboneStreamHandler
+    {
+        public async Task ServeAsync(HboneInboundStream stream)
         {
-            if (request.Peer != Pki.Id("a")) return HboneAdmission.Denied($"{request.Peer} is not the bench client");
-            if (!IPAddress.IsLoopback(request.Target.Address) || request.Target.Port != sinkPort)
-                return HboneAdmission.BadRequest($"{request.Target} is not the sink");
+            if (stream.Peer != Pki.Id("a") || !IPAddress.IsLoopback(stream.Target.Address) || stream.Target.Port != sinkPort)
+            {
+                Console.Error.WriteLine($"hbone-in: refusing {stream.Peer} → {stream.Target}");
+                await stream.RejectAsync(stream.Peer != Pki.Id("a") ? 401 : 400);
+                return;
+            }
             var app = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
             try
             {
-                await app.ConnectAsync(request.Target, cancellationToken);
-                return HboneAdmission.Accept(app);
+                await app.ConnectAsync(stream.Target, stream.Aborted);
             }
-            catch (SocketException e)
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
             {
                 app.Dispose();
-                return HboneAdmission.Unavailable(e.Message);
+                Console.Error.WriteLine($"hbone-in: 503 {e.Message}");
+                await stream.RejectAsync(503);
+                return;
             }
-        }
-
-        public void Completed(HboneInboundRequest request, HboneAdmission admission, RelayResult? result)
-        {
-            if (admission.Status != 200) Console.Error.WriteLine($"hbone-in: {admission.Status} {admission.Reason}");
+            var tunnel = await stream.AcceptAsync();
+            await RelayPump.RunAsync(tunnel, RelayEnd.Of(app));
         }
     }
 }

@@ -1,13 +1,13 @@
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using Mesh.Node.Proxy;
+using Mesh.Hbone.Relay;
 using Mesh.Protocol.Identity;
 
 namespace Mesh.Bench.Modes;
 
 /// <summary>
-/// Our relays without HBONE framing. "plain": the ztunnel's byte path today (<see cref="TcpRelay"/>). "tls-out" /
+/// Our relays without HBONE framing. "plain": the ztunnel's byte path today (<see cref="RelayPump"/> between two sockets). "tls-out" /
 /// "tls-in": plain in, mutual TLS 1.3 out with the SVID of "a" / mutual TLS in with the SVID of "b", plain out — two
 /// of them are the SslStream mTLS 2-hop relay, the ceiling for our HBONE stack (same certificates, same verifier).
 /// </summary>
@@ -21,7 +21,7 @@ internal static class OurRelays
             Socket upstream;
             try { upstream = await ServeMode.ConnectAsync(args.Next, token); }
             catch (Exception e) when (e is SocketException or OperationCanceledException) { client.Dispose(); return; }
-            await TcpRelay.RunAsync(client, upstream, token);
+            await RelayPump.RunAsync(RelayEnd.Of(client), RelayEnd.Of(upstream), cancellationToken: token);
         }, ct));
     }
 
