@@ -1,22 +1,21 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using Mesh.Control.Ca;
 using Mesh.Hbone.Tls;
 using Mesh.Protocol.Identity;
-using Microsoft.Extensions.Logging.Abstractions;
+using Mesh.Testing;
 
 namespace Mesh.Bench;
 
 /// <summary>
-/// The same certificates for every TLS mode: a mesh CA (our <see cref="CertificateAuthority"/>) and two SVIDs issued by
-/// it — "a" (spiffe://cluster.local/ns/bench/sa/a, the client-side hop) and "b" (…/sa/b, the server-side hop) — as PEM
-/// files, as stunnel/haproxy want them; our hops load them back with <see cref="LoadSvid"/>.
+/// The same certificates for every TLS mode: a root (the tests' <see cref="TestCa"/>, with our CA's SVID profile) and
+/// two SVIDs issued by it — "a" (spiffe://cluster.local/ns/bench/sa/a, the client-side hop) and "b" (…/sa/b, the
+/// server-side hop) — as PEM files, as stunnel/haproxy want them; our hops (other processes) load them back with
+/// <see cref="LoadSvid"/>.
 /// </summary>
 internal sealed record Pki(string Dir)
 {
-    public const string TrustDomain = "cluster.local";
+    public const string TrustDomain = TestCa.TrustDomain;
 
-    public string Ca => Path.Combine(Dir, "ca.crt");
+    public string Ca => Path.Combine(Dir, "trust-bundle.pem");
     public string Cert(string who) => Path.Combine(Dir, who + ".crt");
     public string Key(string who) => Path.Combine(Dir, who + ".key");
     public string Combined(string who) => Path.Combine(Dir, who + ".pem");
@@ -25,21 +24,13 @@ internal sealed record Pki(string Dir)
 
     public static Pki Create(string dir)
     {
-        var pki = new Pki(dir);
-        using var ca = CertificateAuthority.LoadOrCreate(new CaOptions { StateDir = Path.Combine(dir, "ca") }, NullLogger.Instance);
-        File.WriteAllText(pki.Ca, ca.Bundle.ToPem());
+        using var ca = TestCa.Root();
         foreach (var who in new[] { "a", "b" })
         {
-            var (key, csr) = CsrBuilder.Create(Id(who));
-            using var _ = key;
-            var svid = ca.Issue(csr, Id(who));
-            var certPem = PemEncoding.WriteString("CERTIFICATE", svid.CertificateDer) + "\n";
-            var keyPem = key.ExportPkcs8PrivateKeyPem() + "\n";
-            File.WriteAllText(pki.Cert(who), certPem);
-            File.WriteAllText(pki.Key(who), keyPem);
-            File.WriteAllText(pki.Combined(who), certPem + keyPem);
+            using var svid = ca.Svid(Id(who));
+            svid.WritePem(dir, who); // who.crt, who.key, who.pem and trust-bundle.pem
         }
-        return pki;
+        return new Pki(dir);
     }
 
     /// <summary>The SVID of <paramref name="who"/> as the node holds one (leaf with key, no intermediates, the CA bundle).</summary>

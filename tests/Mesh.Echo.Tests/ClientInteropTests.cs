@@ -9,7 +9,7 @@ public sealed class ClientInteropTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    [RequiresToolFact("curl")]
+    [ToolFact("curl")]
     public async Task Curl_http1()
     {
         var (exit, stdout, stderr) = await Tools.RunAsync("curl", "-s", "--http1.1", "-H", "X-Echo-Set-Header: X-From: curl", "-D", "-", _server.Url("/curl?a=1").ToString());
@@ -23,7 +23,7 @@ public sealed class ClientInteropTests : IAsyncLifetime
         Assert.StartsWith("curl/", echo.Header("User-Agent").Single());
     }
 
-    [RequiresToolFact("curl")]
+    [ToolFact("curl")]
     public async Task Curl_http2_prior_knowledge()
     {
         var (exit, stdout, stderr) = await Tools.RunAsync("curl", "-s", "--http2-prior-knowledge", "-D", "-", _server.Url("/h2c").ToString());
@@ -35,7 +35,7 @@ public sealed class ClientInteropTests : IAsyncLifetime
         Assert.Equal("/h2c", echo.GetProperty("path").GetString());
     }
 
-    [RequiresToolFact("nghttp")]
+    [ToolFact("nghttp")]
     public async Task Nghttp_prior_knowledge()
     {
         var (exit, stdout, stderr) = await Tools.RunAsync("nghttp", "-v", _server.Url("/ng?x=y").ToString());

@@ -5,15 +5,9 @@ namespace Mesh.Echo.Tests;
 /// <summary>Runs real clients (curl, nghttp) as processes.</summary>
 public static class Tools
 {
-    public static string? Find(string tool) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(dir => Path.Combine(dir, tool))
-            .FirstOrDefault(File.Exists);
-
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string tool, params string[] args)
     {
-        var start = new ProcessStartInfo(Find(tool) ?? tool)
+        var start = new ProcessStartInfo(Prerequisites.Find(tool) ?? tool)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,

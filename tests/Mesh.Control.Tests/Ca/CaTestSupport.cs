@@ -6,19 +6,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Mesh.Control.Tests.Ca;
 
-/// <summary>A temporary directory removed after the test.</summary>
-internal sealed class TempDir : IDisposable
-{
-    public string Path { get; } = Directory.CreateTempSubdirectory("mesh-ca-test-").FullName;
-    public string File(string name) => System.IO.Path.Combine(Path, name);
-    public string Write(string name, string content)
-    {
-        System.IO.File.WriteAllText(File(name), content);
-        return File(name);
-    }
-    public void Dispose() => Directory.Delete(Path, recursive: true);
-}
-
 /// <summary>A clock that stands still, so validity periods can be asserted exactly.</summary>
 internal sealed class FixedTime(DateTimeOffset now) : TimeProvider
 {

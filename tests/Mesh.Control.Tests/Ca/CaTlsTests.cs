@@ -1,5 +1,4 @@
 using Mesh.Protocol.Identity;
-using Mesh.Protocol.Tests.Identity;
 
 namespace Mesh.Control.Tests.Ca;
 

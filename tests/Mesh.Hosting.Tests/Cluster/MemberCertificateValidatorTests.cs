@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Cli.Local.Tls;
 using Mesh.Hosting.Cluster.Tls;
@@ -33,12 +32,7 @@ public sealed class MemberCertificateValidatorTests : IDisposable
     [Fact]
     public void Refuses_a_self_signed_certificate_that_names_a_member()
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest("CN=node-a", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(MemberIdentity.SpiffeId("node")));
-        request.CertificateExtensions.Add(san.Build());
-        using var selfSigned = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddDays(1));
+        using var selfSigned = TestCa.SelfSigned(LeafSpec.Member("node-a", "node"));
         Assert.StartsWith("not issued by the mesh member CA", _validator.Check(selfSigned));
     }
 

@@ -6,8 +6,8 @@ namespace Mesh.Hosting.Tests.Cluster;
 
 public sealed class MemberTlsLoadTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("mesh-tls-test-").FullName;
-    private string PathOf(string file) => Path.Combine(_dir, file);
+    private readonly TempDir _dir = new("mesh-tls-test-");
+    private string PathOf(string file) => _dir.File(file);
 
     [Fact]
     public void Loads_pem_files_written_by_the_member_ca_and_keys_are_owner_only()
@@ -59,5 +59,5 @@ public sealed class MemberTlsLoadTests : IDisposable
         Assert.Equal("akka.ssl.tcp://mesh@127.0.0.1:4053", tls.SeedAddresses().Single());
     }
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _dir.Dispose();
 }

@@ -118,17 +118,10 @@ public sealed partial class LocalEnforcementTests(ITestOutputHelper output)
         Assert.Contains(metrics.Split('\n'), l => l.StartsWith("ztunnel_policy_closed_connections_total ", StringComparison.Ordinal) && !l.EndsWith(" 0"));
     }
 
-    private static async Task<string> WaitForLogAsync(LocalMesh mesh, string member, string fragment)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var line = mesh.MemberLog(member).Split('\n').FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal));
-            if (line is not null) return line;
-            Assert.True(DateTime.UtcNow < deadline, $"no \"{fragment}\" in {member}'s log:\n{mesh.MemberLog(member)}");
-            await Task.Delay(50);
-        }
-    }
+    private static async Task<string> WaitForLogAsync(LocalMesh mesh, string member, string fragment) =>
+        (await Eventually.Until(() => Task.FromResult(mesh.MemberLog(member).Split('\n').FirstOrDefault(l => l.Contains(fragment, StringComparison.Ordinal))),
+            line => line is not null, TimeSpan.FromSeconds(10),
+            () => $"a \"{fragment}\" line in {member}'s log:\n{mesh.MemberLog(member)}"))!;
 
     [GeneratedRegex(@"policy=(?<policy>\S+) rule=\d+ \(state version \d+, (?<ms>\d+) ms after the change\)")]
     private static partial Regex RecheckLine();

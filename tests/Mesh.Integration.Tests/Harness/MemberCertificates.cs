@@ -1,7 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Cli.Local.Tls;
-using Mesh.Protocol.Identity;
 
 namespace Mesh.Integration.Tests.Harness;
 
@@ -41,15 +39,8 @@ public sealed class MemberCertificates : IDisposable
     /// </summary>
     public MemberTlsFiles SelfSigned(string name)
     {
-        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest($"CN={name}, O=MeshActors", key, HashAlgorithmName.SHA256);
-        var san = new SubjectAlternativeNameBuilder();
-        san.AddUri(new Uri(MemberIdentity.SpiffeId("node")));
-        san.AddDnsName(name);
-        request.CertificateExtensions.Add(san.Build());
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(
-            [new Oid("1.3.6.1.5.5.7.3.1"), new Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var certificate = TestCa.SelfSigned(LeafSpec.Member(name, "node"));
+        using var key = certificate.GetECDsaPrivateKey()!;
         var bundle = Path.Combine(Dir, name + "-trust.pem");
         File.WriteAllText(bundle, certificate.ExportCertificatePem() + "\n" + File.ReadAllText(TrustBundle));
         var files = Files(name, bundle);

@@ -223,7 +223,7 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         Assert.All(new[] { echo.Name, near.Name, client.Name }, name => Assert.True(after[name].ServesHbone, name));
     }
 
-    [RootToolFact("tcpdump")]
+    [RootFact("tcpdump")]
     public async Task Only_tls_on_15008_crosses_the_wire_between_ambient_pods()
     {
         var (source, echo, near) = (mesh.Pod("wire-client"), mesh.Echo, mesh.Pod("echo-near"));

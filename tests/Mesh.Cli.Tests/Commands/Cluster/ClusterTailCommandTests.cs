@@ -15,6 +15,9 @@ public sealed class ClusterTailCommandTests
         new(new DateTimeOffset(2025, 3, 1, 12, 0, 5, TimeSpan.Zero), "MemberRemoved", "akka.tcp://mesh@10.0.0.2:4053", ["node", "waypoint"], "Removed"),
     ];
 
+    /// <summary>How far apart the fake member's events arrive: a live stream, not one body meshctl could read at the end.</summary>
+    private static readonly TimeSpan BetweenEvents = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Writes events as NDJSON, flushing each, then either ends the stream or holds it open until the client goes away.</summary>
     private static Task<FakeCommandEndpoint> StreamingAsync(IEnumerable<MemberEventView> events, bool holdOpen) =>
         FakeCommandEndpoint.StartAsync(app => app.MapGet(AdminRoutes.Tail, async (HttpContext context) =>
@@ -24,7 +27,7 @@ public sealed class ClusterTailCommandTests
             {
                 await context.Response.WriteAsync(JsonSerializer.Serialize(ev, AdminJson.Options) + "\n");
                 await context.Response.Body.FlushAsync();
-                await Task.Delay(20);
+                await Task.Delay(BetweenEvents); // the behaviour being imitated, not a wait for the client
             }
 
             if (holdOpen)
@@ -73,9 +76,7 @@ public sealed class ClusterTailCommandTests
         var stdout = new StringWriter();
 
         var run = Meshctl.RunAsync([server.HostPort, "cluster", "tail"], null, ctrlC.Token, stdout);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (!stdout.ToString().Contains("MemberUp") && DateTime.UtcNow < deadline)
-            await Task.Delay(20);
+        await Eventually.True(() => stdout.ToString().Contains("MemberUp"), "meshctl printed the first event");
         ctrlC.Cancel();
         var result = await run.WaitAsync(TimeSpan.FromSeconds(10));
 

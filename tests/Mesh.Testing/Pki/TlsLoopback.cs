@@ -5,13 +5,13 @@ using System.Security.Authentication;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Protocol.Identity;
 
-namespace Mesh.Protocol.Tests.Identity;
+namespace Mesh.Testing;
 
 /// <summary>
 /// A real mutual TLS 1.3 handshake between two SslStreams on loopback, followed by one byte each way: under TLS 1.3
 /// a client certificate the server rejects only surfaces on the client at its first read.
 /// </summary>
-internal static class TlsLoopback
+public static class TlsLoopback
 {
     public sealed record Outcome(Exception? ServerError, Exception? ClientError, SpiffeId? ServerSawClient, SpiffeId? ClientSawServer)
     {
