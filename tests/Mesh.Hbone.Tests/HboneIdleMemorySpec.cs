@@ -42,7 +42,8 @@ public sealed class HboneIdleMemorySpec(ITestOutputHelper output)
         var before = Heap();
         var tunnels = new List<(Socket App, Task<RelayResult> Relay, IHboneTunnel Tunnel)>();
         await OpenIdleAsync(bed, Tunnels, tunnels);
-        await EventuallyAsync(() => held.Count >= Tunnels + 20, "all app connections accepted");
+        await EventuallyAsync(() => held.Count >= Tunnels + 20 && held.All(h => h.Available == 1),
+            "every app connection accepted and holding the tunnel's byte (the pumps went back to waiting)");
         var after = Heap();
         var bothEnds = (after - before) / Tunnels;
         var sockets = await SocketBaselineAsync();
@@ -71,11 +72,10 @@ public sealed class HboneIdleMemorySpec(ITestOutputHelper output)
         for (var i = 0; i < count; i++)
         {
             var opened = await OpenRelayAsync(bed.Pool, bed.Request());
-            // One byte each way first so both pumps have run once and are now waiting again.
+            // One byte first, so the pumps it crosses have run once and gone back to waiting.
             await LoopbackPairs.SendAllAsync(opened.App, "x"u8.ToArray());
             into.Add(opened);
         }
-        await Task.Delay(200); // let the pumps settle into their waits (memory, not synchronisation)
     }
 
     /// <summary>Heap cost of four loopback sockets (two pairs) each waiting in a zero-byte receive, as a tunnel's apps do.</summary>

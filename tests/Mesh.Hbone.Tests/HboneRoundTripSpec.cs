@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Hbone;
@@ -32,7 +33,7 @@ public sealed class HboneRoundTripSpec : IAsyncLifetime
 
         Assert.Equal(payload, echoed);
         var admitted = Assert.Single(_bed.Handler.Admitted);
-        Assert.Equal(HbonePki.Client, admitted.Peer);
+        Assert.Equal(MeshPki.Client, admitted.Peer);
         Assert.Equal(IPEndPoint.Parse("10.244.1.7:8080"), admitted.Target);
         Assert.Equal(IPEndPoint.Parse("10.244.2.5:41234"), admitted.ForwardedFor);
         Assert.Contains(admitted.Headers, h => h.Name == "traceparent" && h.Value.StartsWith("00-", StringComparison.Ordinal));

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Diagnostics;
 using System.Net;
 using Mesh.Hbone;
@@ -28,15 +29,15 @@ public sealed class PythonH2InteropSpec : IAsyncLifetime
     [PythonH2Fact]
     public async Task A_python_h2_client_tunnels_through_our_server()
     {
-        var (cert, key, bundle) = HbonePki.Instance.WritePem(_bed.ClientCertificate, _pemDir);
+        var (cert, key, bundle, _) = _bed.ClientCertificate.WritePem(_pemDir);
         var (status, output, error) = await RunAsync(PythonH2.Start("h2_connect_client.py",
             "127.0.0.1", _bed.ServerEndPoint.Port.ToString(), cert, key, bundle, "10.244.1.7:8080", (1 << 20).ToString()));
 
         Assert.True(status == 0, $"python client exit {status}: {output} {error}");
         Assert.Contains("status=200", output, StringComparison.Ordinal);
-        Assert.Contains($"peer={HbonePki.Server}", output, StringComparison.Ordinal);
+        Assert.Contains($"peer={MeshPki.Server}", output, StringComparison.Ordinal);
         var admitted = Assert.Single(_bed.Handler.Admitted);
-        Assert.Equal(HbonePki.Client, admitted.Peer);
+        Assert.Equal(MeshPki.Client, admitted.Peer);
         Assert.Equal(IPEndPoint.Parse("10.1.2.3:4567"), admitted.ForwardedFor);
 
         // A name as authority is refused with 400 (exit 2 from the script).
@@ -49,7 +50,7 @@ public sealed class PythonH2InteropSpec : IAsyncLifetime
     [PythonH2Fact]
     public async Task Our_pool_tunnels_through_a_python_h2_server()
     {
-        var (cert, key, bundle) = HbonePki.Instance.WritePem(_bed.ServerCertificate, _pemDir);
+        var (cert, key, bundle, _) = _bed.ServerCertificate.WritePem(_pemDir);
         using var server = Process.Start(PythonH2.Start("h2_echo_server.py", cert, key, bundle))!;
         var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
         try
@@ -87,7 +88,7 @@ public sealed class PythonH2InteropSpec : IAsyncLifetime
             {
                 Assert.Contains("request 10.244.1.9:9080 method=CONNECT path=None", line, StringComparison.Ordinal);
                 Assert.Contains("forwarded=for=\"10.244.2.5:45678\"", line, StringComparison.Ordinal);
-                Assert.Contains($"peer={HbonePki.Client}", line, StringComparison.Ordinal);
+                Assert.Contains($"peer={MeshPki.Client}", line, StringComparison.Ordinal);
             });
         }
         finally

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net.Sockets;
 using Mesh.Hbone.Relay;
 using static Mesh.Hbone.Tests.LoopbackPairs;
@@ -97,13 +98,6 @@ public sealed class SocketRelayIdleSpec
         return buffer;
     }
 
-    private static async Task EventuallyAsync(Func<bool> condition, Func<string> failure)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until) Assert.Fail(failure());
-            await Task.Delay(20);
-        }
-    }
+    private static Task EventuallyAsync(Func<bool> condition, Func<string> failure) =>
+        Eventually.Until(() => Task.FromResult(condition()), ok => ok, TimeSpan.FromSeconds(10), failure);
 }

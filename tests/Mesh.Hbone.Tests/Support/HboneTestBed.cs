@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using Mesh.Hbone;
@@ -13,8 +14,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Mesh.Hbone.Tests;
 
 /// <summary>
-/// An HBONE server (identity <see cref="HbonePki.Server"/>) on a loopback listener in front of an echo app, and a
-/// client pool (identity <see cref="HbonePki.Client"/>) pointed at it. Certificates can be swapped to test rotation
+/// An HBONE server (identity <see cref="MeshPki.Server"/>) on a loopback listener in front of an echo app, and a
+/// client pool (identity <see cref="MeshPki.Client"/>) pointed at it. Certificates can be swapped to test rotation
 /// and rejection.
 /// </summary>
 internal sealed class HboneTestBed : IAsyncDisposable
@@ -28,8 +29,8 @@ internal sealed class HboneTestBed : IAsyncDisposable
     {
         ServerOptions = serverOptions ?? new HboneOptions();
         ClientOptions = clientOptions ?? new HboneOptions();
-        ServerCertificate = HbonePki.Instance.Issue(HbonePki.Server);
-        ClientCertificate = HbonePki.Instance.Issue(HbonePki.Client);
+        ServerCertificate = MeshPki.Instance.Issue(MeshPki.Server);
+        ClientCertificate = MeshPki.Instance.Issue(MeshPki.Client);
         Handler = new TestInboundHandler(Echo.EndPoint);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _listener.Listen(1024);
@@ -65,7 +66,7 @@ internal sealed class HboneTestBed : IAsyncDisposable
         : NullLogger.Instance;
 
     public HboneRequest Request(string target = "10.244.1.7:8080", SpiffeId? destination = null, int clientPort = 40000) => new(
-        HbonePki.Client, IPAddress.Parse("10.244.2.5"), destination ?? HbonePki.Server, ServerEndPoint,
+        MeshPki.Client, IPAddress.Parse("10.244.2.5"), destination ?? MeshPki.Server, ServerEndPoint,
         IPEndPoint.Parse(target), new IPEndPoint(IPAddress.Parse("10.244.2.5"), clientPort));
 
     /// <summary>
@@ -97,17 +98,9 @@ internal sealed class HboneTestBed : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits for <paramref name="condition"/> (polling, bounded by the deadline); fails with <paramref name="what"/>.</summary>
-    public static async Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? deadline = null)
-    {
-        var until = DateTime.UtcNow + (deadline ?? Deadline);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > until)
-                Assert.Fail($"Timed out waiting for: {what}");
-            await Task.Delay(10);
-        }
-    }
+    /// <summary>Waits for <paramref name="condition"/> (bounded by the deadline); fails with <paramref name="what"/>.</summary>
+    public static Task EventuallyAsync(Func<bool> condition, string what, TimeSpan? deadline = null) =>
+        Eventually.True(condition, what, deadline ?? Deadline);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net.Sockets;
 using Mesh.Hbone;
 using Mesh.Hbone.Client;
@@ -33,9 +34,9 @@ public sealed class HboneTlsSpec : IAsyncLifetime
     [Fact]
     public async Task A_client_certificate_from_a_foreign_CA_is_refused()
     {
-        _bed.ClientCertificate = HbonePki.Instance.Issue(HbonePki.Client, HbonePki.Instance.Foreign);
+        _bed.ClientCertificate = MeshPki.Instance.Issue(MeshPki.Client, MeshPki.Instance.Foreign);
         // The client trusts its own (foreign) bundle, so only the server's check can fail here.
-        _bed.ClientCertificate = _bed.ClientCertificate with { Bundle = _bed.ClientCertificate.Bundle.Merge(HbonePki.Instance.Mesh.Bundle) };
+        _bed.ClientCertificate = _bed.ClientCertificate with { Bundle = _bed.ClientCertificate.Bundle.Merge(MeshPki.Instance.Mesh.Bundle) };
         var ex = await Assert.ThrowsAsync<HboneException>(() => _bed.Pool.OpenAsync(_bed.Request(), default).AsTask());
         Assert.Null(ex.Status);
         Assert.Empty(_bed.Handler.Admitted);
@@ -45,8 +46,8 @@ public sealed class HboneTlsSpec : IAsyncLifetime
     public async Task A_client_certificate_of_another_trust_domain_is_refused()
     {
         var other = new SpiffeId("other.local", "default", "sleep");
-        var foreign = HbonePki.Instance.Issue(other, HbonePki.Instance.OtherDomain);
-        _bed.ClientCertificate = foreign with { Bundle = foreign.Bundle.Merge(HbonePki.Instance.Mesh.Bundle) };
+        var foreign = MeshPki.Instance.Issue(other, MeshPki.Instance.OtherDomain);
+        _bed.ClientCertificate = foreign with { Bundle = foreign.Bundle.Merge(MeshPki.Instance.Mesh.Bundle) };
         var ex = await Assert.ThrowsAsync<HboneException>(() => _bed.Pool.OpenAsync(_bed.Request(), default).AsTask());
         Assert.Null(ex.Status);
         Assert.Empty(_bed.Handler.Admitted);
@@ -65,7 +66,7 @@ public sealed class HboneTlsSpec : IAsyncLifetime
     [Fact]
     public async Task A_server_certificate_from_a_foreign_CA_is_refused_by_the_client()
     {
-        _bed.ServerCertificate = HbonePki.Instance.Issue(HbonePki.Server, HbonePki.Instance.Foreign);
+        _bed.ServerCertificate = MeshPki.Instance.Issue(MeshPki.Server, MeshPki.Instance.Foreign);
         var ex = await Assert.ThrowsAsync<HboneException>(() => _bed.Pool.OpenAsync(_bed.Request(), default).AsTask());
         Assert.Null(ex.Status);
         Assert.Empty(_bed.Handler.Admitted);
@@ -90,7 +91,7 @@ public sealed class HboneTlsSpec : IAsyncLifetime
         await Assert.ThrowsAsync<HboneException>(() => opening);
 
         var tunnel = await _bed.Pool.OpenAsync(_bed.Request(), default);
-        Assert.Equal(HbonePki.Server, tunnel.PeerIdentity);
+        Assert.Equal(MeshPki.Server, tunnel.PeerIdentity);
         await tunnel.DisposeAsync();
     }
 
