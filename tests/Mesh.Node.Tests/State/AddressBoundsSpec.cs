@@ -17,6 +17,7 @@ namespace Mesh.Node.Tests.State;
 /// addresses keeps both the node cache and the live entities under their configured bounds while a watched
 /// mesh address still gets its updates.
 /// </summary>
+[Collection(nameof(AddressBoundsSpec))]
 public class AddressBoundsSpec : TestKit
 {
     private const string ClusterConfig = """
@@ -153,3 +154,7 @@ public class AddressBoundsSpec : TestKit
         Assert.Equal(0, _housekeeper.IdleCount);
     }
 }
+
+/// <summary>Runs alone, after the parallel tests: the heap measurement is of the whole process.</summary>
+[CollectionDefinition(nameof(AddressBoundsSpec), DisableParallelization = true)]
+public sealed class AddressBoundsCollection;
