@@ -121,6 +121,8 @@ internal static class Samples
         yield return new AddressAnswer(AddressRecord.Unknown("10.9.9.9"), 0);
         yield return new NeedAddress("fd00:10:244:1::11");
         yield return new NeedAddress("");
+        yield return new UnwatchAddress("198.18.7.9");
+        yield return new UnwatchAddress("echo.demo.svc.cluster.local");
         yield return new CertificateSigningRequest("node-0", "spiffe://cluster.local/ns/demo/sa/echo",
             "-----BEGIN CERTIFICATE REQUEST-----\nMIIB\n-----END CERTIFICATE REQUEST-----\n");
         yield return new CertificateSigningRequest("", "", "");

@@ -20,7 +20,7 @@ public abstract class RepublishingEntity<TValue> : ReceiveActor, IWithTimers whe
     {
         _askInterval = askInterval;
         Receive<Terminated>(t => _subscribers.Remove(t.ActorRef));
-        Receive<AskPublishers>(_ => Publish());
+        Receive<AskPublishers>(_ => AskPublishersIfEmpty());
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -38,14 +38,28 @@ public abstract class RepublishingEntity<TValue> : ReceiveActor, IWithTimers whe
 
     protected override void PreStart()
     {
-        Publish();
-        Timers.StartPeriodicTimer(AskTimer, AskPublishers.Instance, _askInterval);
+        // Asked through the mailbox, not at once: an entity started by a publisher's push gets its value in the
+        // message that created it and then needs no round trip through pub-sub.
+        Self.Tell(AskPublishers.Instance);
+        StartAskRetry();
+    }
+
+    /// <summary>Keeps asking the publishers until a value arrives (default: a periodic timer of this entity).</summary>
+    protected virtual void StartAskRetry() => Timers.StartPeriodicTimer(AskTimer, AskPublishers.Instance, _askInterval);
+
+    /// <summary>A value arrived: stop asking.</summary>
+    protected virtual void StopAskRetry() => Timers.Cancel(AskTimer);
+
+    /// <summary>Asks the publishers for the value unless it is known already.</summary>
+    protected void AskPublishersIfEmpty()
+    {
+        if (Current is null) Publish();
     }
 
     /// <summary>Stores a value pushed by a publisher; equal values (from several replicas) are ignored.</summary>
     protected void Put(TValue value)
     {
-        Timers.Cancel(AskTimer);
+        StopAskRetry();
         if (Current is not null && Current.Equals(value)) return;
         Current = value;
         Version++;
@@ -59,6 +73,15 @@ public abstract class RepublishingEntity<TValue> : ReceiveActor, IWithTimers whe
         if (_subscribers.Add(subscriber)) Context.Watch(subscriber);
         if (Current is not null) subscriber.Tell(Answer(Current, Version));
     }
+
+    /// <summary>Stops pushing values to <paramref name="subscriber"/>.</summary>
+    protected void RemoveSubscriber(IActorRef subscriber)
+    {
+        if (_subscribers.Remove(subscriber)) Context.Unwatch(subscriber);
+    }
+
+    /// <summary>True while someone asked once and still waits for the first value.</summary>
+    protected bool HasPendingAnswers => _pendingOnce.Count > 0;
 
     /// <summary>Answers once without subscribing (answers later if the value is not known yet).</summary>
     protected void AnswerOnce(IActorRef asker)

@@ -18,14 +18,18 @@ public static class ControlHosting
             Role = MeshRoles.Control,
             StateStoreMode = Akka.Cluster.Sharding.StateStoreMode.DData,
             RememberEntities = false, // rebuilt from the source of truth by asking the publishers
-            ShouldPassivateIdleEntities = false, // entities hold subscribers; they must stay
+            // Sharding's own idle passivation would stop entities that hold subscribers; address entities passivate
+            // themselves once nobody watches them (AddressStateEntity), node entities stay.
+            ShouldPassivateIdleEntities = false,
         };
+        options.Validate();
         var ask = options.EntityAskInterval;
+        var housekeeper = new AddressEntityHousekeeper(options.MaxIdleAddressEntities, options.AddressEntityIdle, ask);
         return akka
             .WithShardRegion<NodeStateRegion>(EntityTypes.NodeState,
                 node => Props.Create(() => new NodeStateEntity(node, ask)), new NodeStateExtractor(), shardOptions)
             .WithShardRegion<AddressStateRegion>(EntityTypes.AddressState,
-                address => Props.Create(() => new AddressStateEntity(address, ask)), new AddressStateExtractor(), shardOptions)
+                address => Props.Create(() => new AddressStateEntity(address, housekeeper)), new AddressStateExtractor(), shardOptions)
             .WithActors((system, registry) =>
             {
                 var nodes = registry.Get<NodeStateRegion>();

@@ -25,6 +25,27 @@ public sealed class ControlOptions
     /// <summary>How often an empty (re)started entity asks the publishers for its value.</summary>
     public TimeSpan EntityAskInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long an address entity nobody watches (every node that looked it up has unwatched it or died) stays before
+    /// it passivates. Longer than the nodes' negative-answer TTL, so an outside address dialled again and again is
+    /// answered from memory rather than through the publishers.
+    /// </summary>
+    public TimeSpan AddressEntityIdle { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>At most this many idle address entities per control member; past it the oldest idle one passivates at once.</summary>
+    public int MaxIdleAddressEntities { get; set; } = 10_000;
+
+    /// <summary>Throws, naming the setting, when a value cannot work.</summary>
+    public void Validate()
+    {
+        if (EntityAskInterval <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(EntityAskInterval), EntityAskInterval, $"{Section}:{nameof(EntityAskInterval)} must be positive");
+        if (AddressEntityIdle <= TimeSpan.Zero)
+            throw new ArgumentOutOfRangeException(nameof(AddressEntityIdle), AddressEntityIdle, $"{Section}:{nameof(AddressEntityIdle)} must be positive");
+        if (MaxIdleAddressEntities < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxIdleAddressEntities), MaxIdleAddressEntities, $"{Section}:{nameof(MaxIdleAddressEntities)} must be at least 1");
+    }
+
     public IReadOnlyList<string> NodeList() =>
         Nodes.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 }

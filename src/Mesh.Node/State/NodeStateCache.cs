@@ -64,8 +64,8 @@ public sealed class NodeStateCache : IDisposable
         Interlocked.Exchange(ref _scheduled, 0);
         try
         {
-            var addresses = _store.CachedAddresses
-                .Select(a => _store.TryGetAddress(a, out var record) ? record : null).OfType<AddressRecord>().ToList();
+            // In-mesh answers only (negative ones are short-lived), read without marking them used.
+            var addresses = _store.KnownAddressRecords();
             var bytes = JsonSerializer.SerializeToUtf8Bytes(new CacheFile(_store.View.Slice, addresses), AdminJson.Options);
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
             var temp = _path + ".tmp";

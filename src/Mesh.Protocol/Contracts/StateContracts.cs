@@ -59,6 +59,13 @@ public sealed record PutAddress(AddressRecord Record) : IAddressKeyed
 /// <summary>Node member → address entity: what is at this address; with Watch, also push later changes.</summary>
 public sealed record LookupAddress(string Address, bool Watch) : IAddressKeyed;
 
+/// <summary>
+/// Node member → address entity: stop pushing changes of this address to me (the sender). Sent when a node evicts
+/// an address from its cache, or when an answer says the address is not in the mesh (negative answers are cached
+/// briefly and asked again, not watched). Lets the entity passivate once nobody watches it.
+/// </summary>
+public sealed record UnwatchAddress(string Address) : IAddressKeyed;
+
 /// <summary>Address entity → asker/watchers.</summary>
 public sealed record AddressAnswer(AddressRecord Record, long Version) : IMeshMessage;
 

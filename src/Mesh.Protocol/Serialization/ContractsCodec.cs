@@ -72,4 +72,7 @@ public static class ContractsCodec
 
     public static void WriteNeedAddress(WireWriter w, NeedAddress x) => w.WriteString(x.Address);
     public static NeedAddress ReadNeedAddress(WireReader r) => new(r.ReadString());
+
+    public static void WriteUnwatchAddress(WireWriter w, UnwatchAddress x) => w.WriteString(x.Address);
+    public static UnwatchAddress ReadUnwatchAddress(WireReader r) => new(r.ReadString());
 }

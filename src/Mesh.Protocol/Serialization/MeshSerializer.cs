@@ -36,6 +36,7 @@ public sealed class MeshSerializer : SerializerWithStringManifest
         public const string LookupAddress = "LA";
         public const string AddressAnswer = "AA";
         public const string NeedAddress = "NA";
+        public const string UnwatchAddress = "UA";
         public const string CertificateSigningRequest = "CSR";
         public const string CertificateIssued = "CI";
         public const string CertificateRefused = "CR";
@@ -56,6 +57,7 @@ public sealed class MeshSerializer : SerializerWithStringManifest
         Of<LookupAddress>(Manifests.LookupAddress, ContractsCodec.WriteLookupAddress, ContractsCodec.ReadLookupAddress),
         Of<AddressAnswer>(Manifests.AddressAnswer, ContractsCodec.WriteAddressAnswer, ContractsCodec.ReadAddressAnswer),
         Of<NeedAddress>(Manifests.NeedAddress, ContractsCodec.WriteNeedAddress, ContractsCodec.ReadNeedAddress),
+        Of<UnwatchAddress>(Manifests.UnwatchAddress, ContractsCodec.WriteUnwatchAddress, ContractsCodec.ReadUnwatchAddress),
         Of<CertificateSigningRequest>(Manifests.CertificateSigningRequest, IdentityCodec.WriteCsr, IdentityCodec.ReadCsr),
         Of<CertificateIssued>(Manifests.CertificateIssued, IdentityCodec.WriteIssued, IdentityCodec.ReadIssued),
         Of<CertificateRefused>(Manifests.CertificateRefused, IdentityCodec.WriteRefused, IdentityCodec.ReadRefused),

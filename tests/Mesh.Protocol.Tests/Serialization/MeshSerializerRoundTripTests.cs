@@ -59,6 +59,7 @@ public sealed class MeshSerializerRoundTripTests(SerializerFixture fixture)
             [typeof(LookupAddress)] = "LA",
             [typeof(AddressAnswer)] = "AA",
             [typeof(NeedAddress)] = "NA",
+            [typeof(UnwatchAddress)] = "UA",
             [typeof(CertificateSigningRequest)] = "CSR",
             [typeof(CertificateIssued)] = "CI",
             [typeof(CertificateRefused)] = "CR",
