@@ -59,7 +59,7 @@ public static class ZtunnelEndpointHint
     /// <summary>": node-0 127.0.0.1:9111, … (e.g. …)" from the local mesh the endpoint belongs to, else how to pass one.</summary>
     private static string Suggestion(LocalMeshMembers? local, string verb, string usage) =>
         local is { Nodes: [var first, ..] }
-            ? $": {local.NodeList} (e.g. 'meshctl {first.Endpoint} zc {verb}', or 'meshctl zc {verb}' for every node of the local mesh)"
+            ? $": {local.NodeList} (e.g. 'meshctl {first.Endpoint} zc {verb}', or 'meshctl zc {verb}{local.StateDirArgument}' for every node of the local mesh)"
             : $": pass a node's command endpoint (its Mesh:AdminPort), {usage}";
 
     /// <summary>The node members' cluster addresses, or null when the member cannot list them.</summary>

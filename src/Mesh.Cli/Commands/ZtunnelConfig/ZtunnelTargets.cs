@@ -17,6 +17,9 @@ public sealed record LocalMember(string Name, string Role, MeshEndpoint Endpoint
 /// <summary>The members of the local mesh running from <see cref="StateDir"/> (read from its <c>status.json</c>).</summary>
 public sealed record LocalMeshMembers(string StateDir, IReadOnlyList<LocalMember> Members)
 {
+    /// <summary>What a meshctl command line needs to find this mesh: "" for the default state dir, else " --state-dir DIR".</summary>
+    public string StateDirArgument { get; init; } = "";
+
     public const string NodeRole = "node";
 
     public IReadOnlyList<LocalMember> Nodes => Members.Where(m => m.Role == NodeRole).ToList();
@@ -58,7 +61,14 @@ public sealed class ZtunnelTargetOptions
     public void AddTo(Command command) => command.Options.Add(StateDir);
 
     /// <summary>The local mesh meshctl would use (given or default state dir), or null when none runs there.</summary>
-    public LocalMeshMembers? FindLocalMeshMembers(Invocation inv) => LocalMeshMembers.Running(Layout(inv));
+    public LocalMeshMembers? FindLocalMeshMembers(Invocation inv)
+    {
+        var layout = Layout(inv);
+        var isDefault = layout.StateDir == Path.GetFullPath(LocalLayout.DefaultStateDir(Posix.IsRoot, inv.GetEnvironment));
+        return LocalMeshMembers.Running(layout) is { } local
+            ? local with { StateDirArgument = isDefault ? "" : $" --state-dir {layout.StateDir}" }
+            : null;
+    }
 
     /// <summary>
     /// The ztunnels to ask and, in local mode, the mesh they belong to. <paramref name="node"/> (<c>--node</c>) picks one

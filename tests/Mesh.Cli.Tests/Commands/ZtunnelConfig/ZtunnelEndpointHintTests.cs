@@ -35,7 +35,7 @@ public sealed class ZtunnelEndpointHintTests : IDisposable
         Assert.Equal("", result.Out);
         Assert.Equal($"meshctl: {control.HostPort} is a control member (control-0 of the local mesh); ztunnel views are served by the " +
                      $"node members: node-0 127.0.0.1:{port0}, node-1 127.0.0.1:{port1} (e.g. 'meshctl 127.0.0.1:{port0} zc workloads', " +
-                     "or 'meshctl zc workloads' for every node of the local mesh)\n", result.Err);
+                     $"or 'meshctl zc workloads --state-dir {mesh.StateDir}' for every node of the local mesh)\n", result.Err);
     }
 
     [Fact]
