@@ -6,7 +6,20 @@ using Mesh.Cli.Output;
 namespace Mesh.Cli.Commands;
 
 /// <summary>What a verb's body gets: a client for the resolved endpoint, the output format and the writers.</summary>
-public sealed record Invocation(ParseResult Parse, AdminClient Client, OutputFormat Format, TextWriter Out, TextWriter Error);
+public sealed record Invocation(ParseResult Parse, AdminClient Client, OutputFormat Format, TextWriter Out, TextWriter Error)
+{
+    /// <summary>
+    /// True when the user named the endpoint (command line or $MESHCTL_ENDPOINT); false when <see cref="Client"/> talks to
+    /// the built-in default, which a verb may replace with a better guess (<c>zc</c> asks every node of a local mesh).
+    /// </summary>
+    public bool EndpointGiven { get; init; }
+
+    /// <summary>A client for another member's endpoint, built like <see cref="Client"/> (same handler and timeout); the caller disposes it.</summary>
+    public Func<MeshEndpoint, AdminClient> Connect { get; init; } = endpoint => new AdminClient(endpoint);
+
+    /// <summary>The environment meshctl was started with (injected in tests).</summary>
+    public Func<string, string?> GetEnvironment { get; init; } = Environment.GetEnvironmentVariable;
+}
 
 /// <summary>A usage problem only detectable at invocation time (e.g. a bad MESHCTL_ENDPOINT); exit 1 like parse errors.</summary>
 public sealed class UsageException(string message) : Exception(message);
@@ -99,7 +112,7 @@ public sealed class CommandContext
     {
         try
         {
-            var endpoint = ResolveEndpoint(parse);
+            var (endpoint, given) = ResolveEndpoint(parse);
             var format = parse.GetValue(OutputOption) switch
             {
                 "json" => OutputFormat.Json,
@@ -107,7 +120,12 @@ public sealed class CommandContext
                 _ => OutputFormat.Table,
             };
             using var client = new AdminClient(endpoint, _handlerFactory?.Invoke(), _requestTimeout);
-            return await body(new Invocation(parse, client, format, Out, Error), ct);
+            return await body(new Invocation(parse, client, format, Out, Error)
+            {
+                EndpointGiven = given,
+                Connect = other => new AdminClient(other, _handlerFactory?.Invoke(), _requestTimeout),
+                GetEnvironment = _getEnvironment,
+            }, ct);
         }
         catch (UsageException e)
         {
@@ -131,8 +149,11 @@ public sealed class CommandContext
         }
     }
 
-    /// <summary>Precedence: command line (positional or --endpoint, not both) → $MESHCTL_ENDPOINT → 127.0.0.1:9110.</summary>
-    private MeshEndpoint ResolveEndpoint(ParseResult parse)
+    /// <summary>
+    /// Precedence: command line (positional or --endpoint, not both) → $MESHCTL_ENDPOINT → 127.0.0.1:9110; Given is false
+    /// only for the last.
+    /// </summary>
+    private (MeshEndpoint Endpoint, bool Given) ResolveEndpoint(ParseResult parse)
     {
         var positionalText = parse.GetValue(EndpointArgument);
         foreach (var trailing in _trailingEndpoints)
@@ -155,13 +176,13 @@ public sealed class CommandContext
         if (positional is not null && option is not null && positional != option)
             throw new UsageException($"endpoint given twice ({positional} and --endpoint {option}); use one");
         if ((positional ?? option) is { } explicitEndpoint)
-            return explicitEndpoint;
+            return (explicitEndpoint, true);
 
         var fromEnvironment = _getEnvironment(MeshEndpoint.EnvironmentVariable);
         if (string.IsNullOrWhiteSpace(fromEnvironment))
-            return MeshEndpoint.Default;
+            return (MeshEndpoint.Default, false);
         return MeshEndpoint.TryParse(fromEnvironment.Trim(), out var endpoint, out var error)
-            ? endpoint
+            ? (endpoint, true)
             : throw new UsageException($"{MeshEndpoint.EnvironmentVariable}: {error}");
     }
 

@@ -13,13 +13,13 @@ public sealed class AdminClientTests
     public async Task Http_4xx_prints_the_servers_plain_text_message_and_exits_1()
     {
         await using var server = await FakeCommandEndpoint.StartAsync(app =>
-            app.MapGet(AdminRoutes.NodeState, () => Results.Text("node state is only served by node members", statusCode: 404)));
+            app.MapGet(AdminRoutes.ConfigStatus, () => Results.Text("config status is only served by control members", statusCode: 404)));
 
-        var result = await Meshctl.RunAsync(server.HostPort, "zc", "workloads");
+        var result = await Meshctl.RunAsync(server.HostPort, "config", "status");
 
         Assert.Equal(1, result.ExitCode);
         Assert.Equal("", result.Out);
-        Assert.Equal("meshctl: node state is only served by node members (HTTP 404)\n", result.Err);
+        Assert.Equal("meshctl: config status is only served by control members (HTTP 404)\n", result.Err);
     }
 
     [Fact]

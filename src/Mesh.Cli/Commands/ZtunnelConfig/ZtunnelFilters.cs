@@ -8,7 +8,8 @@ namespace Mesh.Cli.Commands.ZtunnelConfig;
 /// istioctl's <c>zc</c> filters: <c>--node</c> (workloads on that node; services with an endpoint there; connections
 /// only when the queried ztunnel is that node), <c>--workload-namespace</c> (the workload's, service's, policy's or
 /// connection's namespace) and <c>--address</c> (a workload address, a service VIP, or either end of a connection).
-/// Empty filters match everything.
+/// Empty filters match everything. In local mode <c>--node</c> also picks which node's ztunnel is asked
+/// (<see cref="ZtunnelTargetOptions"/>), as istioctl's <c>--node</c> picks the ztunnel pod on that node.
 /// </summary>
 public sealed record ZtunnelFilters(string? Node, string? Namespace, string? Address)
 {
@@ -39,7 +40,13 @@ public sealed record ZtunnelFilters(string? Node, string? Namespace, string? Add
 /// <summary>The filter options, added once to the <c>zc</c> command (recursive, so every view accepts them).</summary>
 public sealed class ZtunnelFilterOptions
 {
-    public Option<string?> Node { get; } = new("--node") { Description = "Only workloads on this node", HelpName = "NODE", Recursive = true };
+    public Option<string?> Node { get; } = new("--node")
+    {
+        Description = "Local mesh: ask only this node's ztunnel. With HOST:PORT: only workloads on this node (services with an " +
+                      "endpoint there; connections only if the endpoint is this node's ztunnel)",
+        HelpName = "NODE",
+        Recursive = true,
+    };
 
     public Option<string?> Namespace { get; } = new("--workload-namespace")
     {
