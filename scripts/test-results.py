@@ -48,12 +48,16 @@ def main(argv):
             for info in root.iterfind(".//t:ResultSummary/t:RunInfos/t:RunInfo", NS):
                 if info.get("outcome") == "Error":
                     problems.append(f"{project}: {text(info, 't:Text')}")
-        # The blame collector's sequence file names a test that started and never finished (hang or crash).
-        for sequence in glob.glob(os.path.join(project_dir, "**", "Sequence_*.xml"), recursive=True):
+        # The blame collector's sequence file (written once per run, copied into the .trx's folder too) names a test
+        # that started and never finished: it hung past --blame-hang-timeout or the host crashed under it. It counts as failed.
+        unfinished = {}
+        for sequence in sorted(glob.glob(os.path.join(project_dir, "**", "Sequence_*.xml"), recursive=True)):
             for test in ET.parse(sequence).getroot().iterfind("Test"):
-                if test.get("Completed") == "False":
+                if test.get("Completed") == "False" and test.get("Name") not in unfinished:
                     dumps = glob.glob(os.path.join(os.path.dirname(sequence), "*.dmp"))
-                    problems.append(f"{project}: {test.get('Name')} never finished" + (f" (dump: {dumps[0]})" if dumps else ""))
+                    unfinished[test.get("Name")] = f" (dump: {dumps[0]})" if dumps else ""
+        for name, dump in unfinished.items():
+            failed.append((project, name, "never finished", "hung or crashed the test host" + dump))
         if expect and ran == 0:
             problems.append(f"{project}: no test ran")
 
