@@ -38,6 +38,9 @@ public static class ZtunnelHosting
         services.AddOptions<NodeOptions>().Bind(configuration.GetSection(NodeOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<NodeOptions>, NodeOptionsValidator>();
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<NodeOptions>>().Value.Hbone);
+        services.AddOptions<AddressCacheOptions>().Bind(configuration.GetSection(AddressCacheOptions.Section))
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AddressCacheOptions>, AddressCacheOptionsValidator>();
 
         // State and identities.
         services.AddSingleton(sp =>
@@ -124,7 +127,9 @@ public static class ZtunnelHosting
                 registry.Register<NodeStateSubscriber>(system.ActorOf(
                     Props.Create(() => new NodeStateSubscriber(nodeRegion, store, TimeSpan.FromSeconds(2))), "node-state"));
                 var addressRegion = registry.Get<AddressStateRegion>();
-                registry.Register<AddressCache>(system.ActorOf(Props.Create(() => new AddressCache(addressRegion, store)), "address-cache"));
+                var addressOptions = services.GetRequiredService<IOptions<AddressCacheOptions>>().Value;
+                registry.Register<AddressCache>(system.ActorOf(
+                    Props.Create(() => new AddressCache(addressRegion, store, addressOptions)), "address-cache"));
                 var plane = services.GetRequiredService<PodDataPlane>();
                 registry.Register<WorkloadManager>(system.ActorOf(Props.Create(() => new WorkloadManager(plane)), "workloads"));
                 var certificates = services.GetRequiredService<CertificateStore>();
