@@ -36,7 +36,10 @@ public static class HboneHeaders
             : $"{address}:{endPoint.Port.ToString(CultureInfo.InvariantCulture)}";
     }
 
-    /// <summary>A W3C trace context: version 00, random trace and span ids, sampled.</summary>
+    /// <summary>
+    /// A W3C trace context: version 00, random trace and span ids, flags 00 (not sampled: the ztunnel records no spans,
+    /// it only gives the peer and the waypoint an id to correlate with).
+    /// </summary>
     public static string NewTraceParent()
     {
         Span<byte> ids = stackalloc byte[24];
@@ -44,7 +47,7 @@ public static class HboneHeaders
         // All-zero ids are invalid; the odds are nil but the fix is free.
         ids[15] |= 1;
         ids[23] |= 1;
-        return $"00-{Convert.ToHexStringLower(ids[..16])}-{Convert.ToHexStringLower(ids[16..])}-01";
+        return $"00-{Convert.ToHexStringLower(ids[..16])}-{Convert.ToHexStringLower(ids[16..])}-00";
     }
 
     /// <summary>

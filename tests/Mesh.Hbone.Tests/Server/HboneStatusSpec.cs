@@ -97,7 +97,7 @@ public sealed class HboneStatusSpec : IAsyncLifetime
         Assert.Equal(new HeaderField(":authority", "10.244.1.7:8080"), headers[1]);
         Assert.Contains(new HeaderField("forwarded", "for=\"10.244.2.5:4000\""), headers);
         Assert.Contains(new HeaderField("baggage", "k8s.namespace.name=default"), headers);
-        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-01$", headers.Single(h => h.Name == "traceparent").Value);
+        Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-00$", headers.Single(h => h.Name == "traceparent").Value);
 
         var v6 = _bed.Request("[fd00::7]:8080") with { Client = System.Net.IPEndPoint.Parse("[fd00::5]:4000"), TraceParent = "00-abc-def-01" };
         var v6Headers = HboneHeaders.ForConnect(v6);

@@ -36,13 +36,13 @@ public sealed class InboundEnforcementSpec : IDisposable
         new(peer, IPAddress.Parse("10.0.0.1"), IPAddress.Parse("10.0.0.2"), port);
 
     private InboundConnection? Admit(AuthorizationRequest request, Workload? destination = null) =>
-        _enforcement.Admit("demo/server", request, destination ?? Server, null, out _);
+        _enforcement.Admit("demo/server", request, destination ?? Server, out _);
 
     [Fact]
     public void A_deny_policy_refuses_and_the_log_names_the_policy_and_rule()
     {
         Publish([Server], DenyPort("deny-8080", 8080));
-        Assert.Null(_enforcement.Admit("demo/server", To(8080, Client), Server, null, out var decision));
+        Assert.Null(_enforcement.Admit("demo/server", To(8080, Client), Server, out var decision));
         Assert.Equal(DecisionReason.DenyPolicyMatched, decision.Reason);
         Assert.Equal("denied by demo/deny-8080 rule 0", decision.ToString());
         var line = Assert.Single(_log.Lines, l => l.StartsWith("denied inbound connection", StringComparison.Ordinal));
@@ -58,7 +58,7 @@ public sealed class InboundEnforcementSpec : IDisposable
     public void A_dry_run_deny_is_logged_but_allows()
     {
         Publish([Server], DenyPort("audit-8080", 8080, dryRun: true));
-        using var connection = _enforcement.Admit("demo/server", To(8080, Client), Server, null, out var decision);
+        using var connection = _enforcement.Admit("demo/server", To(8080, Client), Server, out var decision);
         Assert.NotNull(connection);
         Assert.True(decision.IsAllowed);
         Assert.True(decision.DryRunAffected);
@@ -70,7 +70,7 @@ public sealed class InboundEnforcementSpec : IDisposable
     {
         var strict = Server.Strict();
         Publish([strict], Strict());
-        Assert.Null(_enforcement.Admit("demo/server", To(8080), strict, null, out var plaintext));
+        Assert.Null(_enforcement.Admit("demo/server", To(8080), strict, out var plaintext));
         Assert.Equal(DecisionReason.PeerAuthenticationStrict, plaintext.Reason);
         using var mtls = Admit(To(8080, Client), strict);
         Assert.NotNull(mtls);

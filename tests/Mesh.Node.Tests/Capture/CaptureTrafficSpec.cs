@@ -1,9 +1,11 @@
+using Mesh.Hbone.Relay;
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Node.Capture;
 using Mesh.Node.Proxy;
-using static Mesh.Node.Tests.Proxy.LoopbackPairs;
+using static Mesh.Node.Tests.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Capture;
 
@@ -117,7 +119,7 @@ public sealed class CaptureTrafficSpec : IAsyncLifetime
         Assert.Equal(_pods.ClientIp, ((IPEndPoint)appSide.RemoteEndPoint!).Address);
         Assert.Equal(upstream.LocalEndPoint, appSide.RemoteEndPoint);
 
-        var relay = TcpRelay.RunAsync(downstream, upstream);
+        var relay = RelayPump.RunAsync(RelayEnd.Of(downstream), RelayEnd.Of(upstream));
         await SendAllAsync(client, "ping"u8.ToArray());
         Assert.Equal("ping", await ReadExactlyAsync(appSide, 4));
         await SendAllAsync(appSide, "pong!"u8.ToArray());

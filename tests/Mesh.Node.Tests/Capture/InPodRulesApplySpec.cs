@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using Mesh.Node.Capture;
 
 namespace Mesh.Node.Tests.Capture;

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using Mesh.Node.Capture;
 

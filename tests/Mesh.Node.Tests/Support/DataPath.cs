@@ -2,9 +2,11 @@ using System.Net;
 using System.Net.Sockets;
 using Mesh.Hbone;
 using Mesh.Hbone.Client;
+using Mesh.Hbone.Server;
 using Mesh.Hbone.Tls;
 using Mesh.Node.Authz;
 using Mesh.Node.Capture;
+using Mesh.Node.Dns;
 using Mesh.Node.Hosting;
 using Mesh.Node.Identity;
 using Mesh.Node.Proxy;
@@ -31,7 +33,7 @@ namespace Mesh.Node.Tests;
 internal sealed class DataPath : IAsyncDisposable
 {
     public DataPath(NodeOptions? options = null, IConnectionTelemetry? telemetry = null, bool hbone = true, string node = "node-a",
-        HboneOptions? hboneOptions = null)
+        HboneOptions? hboneOptions = null, IHboneDialer? dialer = null, bool serveHbone = true)
     {
         Options = options ?? new NodeOptions();
         Telemetry = telemetry ?? Recording;
@@ -41,10 +43,11 @@ internal sealed class DataPath : IAsyncDisposable
         Enforcement = new InboundEnforcement(Store, Options.RootNamespace, Loggers);
         Resolver = new DestinationResolver(Store, Addresses, Options.LookupTimeout,
             new OutboundPlanner(Store.Node, hbonePort: Options.InboundHbonePort));
-        Pool = hbone ? new HboneClientPool(hboneOptions ?? Options.Hbone, Certificates, Sockets, Log) : null;
+        Pool = hbone ? new HboneClientPool(hboneOptions ?? Options.Hbone, Certificates, dialer ?? Sockets, Log) : null;
         Outbound = new OutboundPipeline(Options, Resolver, Sockets, Telemetry, new ListLogger<OutboundPipeline>(Log), Pool);
         Inbound = new InboundPipeline(Options, Store, Resolver, Enforcement, Sockets, Telemetry);
-        Plane = new PodDataPlane(Options, Store, Outbound, Inbound, Sockets, Loggers, Certificates, AcceptFailures: AcceptFailures);
+        Plane = new PodDataPlane(Options, Store, Outbound, Inbound, Sockets, Loggers, serveHbone ? Certificates : null,
+            new MeshNameResolver(Store, Addresses, Options.LookupTimeout), AcceptFailures: AcceptFailures);
     }
 
     public NodeOptions Options { get; }
@@ -89,18 +92,82 @@ internal sealed class DataPath : IAsyncDisposable
     public CapturedPod Pod(Workload workload) =>
         new(new Mesh.Protocol.Zds.ZdsPod(workload.Uid, workload.Namespace, workload.Name, workload.Addresses[0], "/nonexistent"), Plane);
 
+    /// <summary>
+    /// Serves HBONE for <paramref name="workload"/> on its address and <c>InboundHbonePort</c> from the ztunnel's own netns
+    /// (loopback tests): the real <see cref="HboneServer"/> with the workload's SVID, each CONNECT to the inbound pipeline.
+    /// </summary>
+    public HboneServer ServeHbone(Workload workload)
+    {
+        var pod = Pod(workload);
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Parse(workload.Addresses[0]), Options.InboundHbonePort));
+        listener.Listen(64);
+        _listeners.Add(listener);
+        var server = new HboneServer(Options.Hbone, ct => Certificates.GetAsync(workload.Identity, ct), pod, Log, AcceptFailures);
+        _servers.Add((server, server.RunAsync(listener, _stop.Token)));
+        return server;
+    }
+
+    private readonly List<Socket> _listeners = [];
+    private readonly List<(HboneServer Server, Task Run)> _servers = [];
+    private readonly CancellationTokenSource _stop = new();
+
     public async ValueTask DisposeAsync()
     {
+        await _stop.CancelAsync();
+        foreach (var listener in _listeners) listener.Dispose();
+        foreach (var (server, run) in _servers)
+        {
+            await server.DisposeAsync();
+            try { await run; } catch (OperationCanceledException) { }
+        }
         if (Pool is not null) await Pool.DisposeAsync();
+        Recording.Dispose();
         Enforcement.Dispose();
         Addresses.Dispose();
     }
 
-    /// <summary>A free TCP port on <paramref name="address"/>.</summary>
-    public static int FreePort(IPAddress address)
+    private static int _nextSubnet = Random.Shared.Next(0, 200);
+
+    /// <summary>
+    /// A fresh loopback /24 for one test's pods (127.N.M.0), so parallel specs sharing a port never collide:
+    /// <c>Address(1)</c> is 127.N.M.1.
+    /// </summary>
+    public static Func<int, IPAddress> LoopbackSubnet()
     {
-        using var probe = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(address, 0));
+        var n = Interlocked.Increment(ref _nextSubnet);
+        var (a, b) = (60 + n / 250 % 190, n % 250);
+        return host => new IPAddress([127, (byte)a, (byte)b, (byte)host]);
+    }
+
+    /// <summary>A free TCP port on <paramref name="address"/>.</summary>
+    public static int FreePort(IPAddress? address = null)
+    {
+        using var probe = new Socket((address ?? IPAddress.Loopback).AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        probe.Bind(new IPEndPoint(address ?? IPAddress.Loopback, 0));
         return ((IPEndPoint)probe.LocalEndPoint!).Port;
+    }
+}
+
+/// <summary>
+/// Dials the peer's 15008 from the source pod's loopback address, as the pod's netns would give it its own IP (so the
+/// inbound side sees the pod's address, not 127.0.0.1).
+/// </summary>
+internal sealed class LoopbackPodDialer : IHboneDialer
+{
+    public async ValueTask<Socket> DialAsync(HboneRequest request, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(request.HboneEndpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            if (IPAddress.IsLoopback(request.SourceAddress)) socket.Bind(new IPEndPoint(request.SourceAddress, 0));
+            await socket.ConnectAsync(request.HboneEndpoint, cancellationToken);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 }

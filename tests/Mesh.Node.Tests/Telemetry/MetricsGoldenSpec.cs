@@ -1,3 +1,4 @@
+using Mesh.Hbone.Tls;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using Mesh.Node.Identity;
@@ -43,6 +44,7 @@ public sealed class MetricsGoldenSpec
         ["ztunnel_policy_closed_connections_total"] = ("counter", []),
         ["ztunnel_telemetry_errors_total"] = ("counter", []),
         ["ztunnel_access_log_dropped_total"] = ("counter", []),
+        ["ztunnel_accept_failures_total"] = ("counter", []),
     };
 
     private static async Task<(string Text, IReadOnlyList<Sample> Samples)> ScrapeAsync(TelemetryNode node, string path = "/metrics")

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -42,16 +43,18 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
         private long _version;
 
         public required PodTopology Topology { get; init; }
-        public required NodeViewStore Store { get; init; }
+        /// <summary>The node's data path as the ztunnel composes it, without an HBONE client (plain TCP between pods).</summary>
+        public DataPath Path { get; } = new(new NodeOptions { ConnectTimeout = TimeSpan.FromSeconds(1) }, hbone: false, node: "node-0");
+        public NodeViewStore Store => Path.Store;
         public required Workload Client { get; init; }
         public required Workload Server { get; init; }
 
         /// <summary>A workload in the state at an address nobody answers on (outbound connects to it fail).</summary>
         public required Workload Ghost { get; init; }
-        public RecordingTelemetry Telemetry { get; } = new();
-        public ListLogger Log { get; } = new();
+        public RecordingTelemetry Telemetry => Path.Recording;
+        public ListLogger Log => Path.Log;
         public NetnsSocketFactory ClientSockets { get; private set; } = null!;
-        public PodDataPlane Plane { get; private set; } = null!;
+        public PodDataPlane Plane => Path.Plane;
 
         public static async Task<Bed> StartAsync()
         {
@@ -59,7 +62,6 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
             var bed = new Bed
             {
                 Topology = topology,
-                Store = new NodeViewStore("node-0"),
                 Client = Pod("client", topology.ClientIp, "client"),
                 Server = Pod("server", topology.ServerIp, "server"),
                 Ghost = Pod("ghost", IPAddress.Parse(topology.Gateway.ToString()[..^1] + "9"), "ghost"),
@@ -79,8 +81,6 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
         private async Task InitAsync()
         {
             Publish(Server);
-            Plane = new PodDataPlane(new NodeOptions { ConnectTimeout = TimeSpan.FromSeconds(1) }, Store, new DestinationResolver(Store, Akka.Actor.ActorRefs.Nobody, TimeSpan.FromSeconds(2)),
-                new ListLoggerFactory(Log), Telemetry: Telemetry);
             var serverSockets = NetnsSocketFactory.Open($"/var/run/netns/{Topology.Server}");
             foreach (var port in new[] { 8080, 9090 })
             {
@@ -139,7 +139,7 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
             await _stop.CancelAsync();
             foreach (var owned in _owned) await owned.DisposeAsync();
             ClientSockets?.Dispose();
-            Plane?.Inbound.Dispose();
+            await Path.DisposeAsync();
             await Topology.DisposeAsync();
         }
 
@@ -248,7 +248,7 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
         using var kept = await bed.DialAsync(server, 9090);
         Assert.Equal("one", await EchoAsync(doomed, "one"));
         Assert.Equal("two", await EchoAsync(kept, "two"));
-        Assert.Equal(2, bed.Plane.Inbound.Connections.Count);
+        Assert.Equal(2, bed.Path.Enforcement.Connections.Count);
 
         var published = Stopwatch.StartNew();
         bed.Publish(bed.Server, PolicyFixtures.DenyPort("deny-8080", 8080));
@@ -265,7 +265,7 @@ public sealed class CapturedEnforcementSpec(ITestOutputHelper output)
         var cut = closed.Single(c => c.Record.Direction == ConnectionDirection.Inbound);
         Assert.Equal(ResponseFlags.Deny, cut.Failure?.Flags);
         Assert.Equal(8080, cut.Record.DestinationAddress.Port);
-        Assert.Equal(1, bed.Plane.Inbound.Reevaluator.Closed);
-        Assert.Equal(1, bed.Plane.Inbound.Connections.Count);
+        Assert.Equal(1, bed.Path.Enforcement.Reevaluator.Closed);
+        Assert.Equal(1, bed.Path.Enforcement.Connections.Count);
     }
 }

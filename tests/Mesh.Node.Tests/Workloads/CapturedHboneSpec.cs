@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -8,7 +9,7 @@ using Mesh.Node.Proxy;
 using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.State;
 using Mesh.Node.Tests.Capture;
-using Mesh.Node.Tests.Hbone.Fakes;
+using Mesh.Node.Telemetry;
 using Mesh.Node.Tests.Proxy.Socks5;
 using Mesh.Node.Workloads;
 using Mesh.Protocol.Contracts;
@@ -19,10 +20,9 @@ using Mesh.Protocol.Zds;
 namespace Mesh.Node.Tests.Workloads;
 
 /// <summary>
-/// The HBONE wiring on a real two-pod topology, with the tunnel faked (<see cref="LineProtocolHbone"/>: no TLS/HTTP/2):
-/// the client dials a service VIP, the planner picks HBONE, the tunnel leaves from the client pod's netns to the server
-/// pod's 15008 (not redirected), the inbound handler admits it and connects to the app as the client's IP.
-/// With the real HboneClientPool/HboneServer this becomes an end-to-end test (see docs/architecture.md, HBONE wiring).
+/// The HBONE path on a real two-pod topology with the real client pool and server: the client dials a service VIP, the
+/// planner picks HBONE, the tunnel leaves from the client pod's netns to the server pod's 15008 (not redirected), the
+/// inbound pipeline admits it and connects to the app as the client's IP.
 /// </summary>
 public class CapturedHboneSpec
 {
@@ -46,12 +46,11 @@ public class CapturedHboneSpec
         store.Apply(new NodeSlice("node-0", [client, server], [echo], []), 1);
         store.PutAddress(new AddressRecord(Vip, null, echo, [server]));
 
-        var log = new ListLogger();
-        var registry = new PodSocketRegistry();
-        var connector = new LineProtocolHbone.Connector(registry);
-        var plane = new PodDataPlane(new NodeOptions(), store, new DestinationResolver(store, ActorRefs.Nobody, TimeSpan.FromSeconds(2)),
-            new ListLoggerFactory(log), Hbone: connector, HboneServer: new LineProtocolHbone.Server(ClientIdentity),
-            Certificates: (_, _) => throw new NotSupportedException("the fake server needs no certificate"), Sockets: registry);
+        // One ztunnel (node-0) with the real HBONE client pool and server: the tunnel is mTLS + HTTP/2 CONNECT.
+        await using var path = new DataPath(new NodeOptions(), node: "node-0");
+        path.Apply([client, server], [echo]);
+        path.Store.PutAddress(new AddressRecord(Vip, null, echo, [server]));
+        var plane = path.Plane;
 
         using var serverSockets = NetnsSocketFactory.Open($"/var/run/netns/{topology.Server}");
         using var app = await serverSockets.ListenAsync(new IPEndPoint(topology.ServerIp, 8080));
@@ -72,31 +71,20 @@ public class CapturedHboneSpec
         }
         Assert.Equal($"hello {topology.ClientIp}", await appTask.WaitAsync(TimeSpan.FromSeconds(10)));
 
-        var request = Assert.Single(connector.Requests);
-        Assert.Equal(ClientIdentity, request.Source);
-        Assert.Equal(topology.ClientIp, request.SourceAddress);
-        Assert.Equal(new SpiffeId("cluster.local", "demo", "server-sa"), request.Destination);
-        Assert.Equal(new IPEndPoint(topology.ServerIp, 15008), request.HboneEndpoint);
-        Assert.Equal(new IPEndPoint(topology.ServerIp, 8080), request.Target);
-        Assert.Equal(topology.ClientIp, request.Client.Address);
+        // The client's ztunnel opened one HBONE tunnel; the server side verified the client pod's SVID, and the tunnel
+        // itself came from the client pod's address: it was born in the client's netns.
+        var outbound = await path.Recording.ClosedAsync(c => c.Record.Direction == ConnectionDirection.Outbound, "the outbound record");
+        Assert.Equal(ConnectionProtocol.Hbone, outbound.Record.Protocol);
+        Assert.Equal((new IPEndPoint(topology.ServerIp, 15008), new IPEndPoint(topology.ServerIp, 8080)),
+            (outbound.Record.DestinationAddress, outbound.Record.DestinationHboneAddress));
+        var inbound = await path.Recording.ClosedAsync(c => c.Record.Direction == ConnectionDirection.Inbound, "the inbound record");
+        Assert.Equal(ClientIdentity, inbound.Record.SourceIdentity);
+        Assert.Equal(topology.ClientIp, inbound.Record.SourceAddress?.Address);
+        Assert.Null(inbound.Failure);
 
-        await Eventually(() => capturedClient.Stats.OutboundClosed == 1 && capturedServer.Stats.InboundHboneClosed == 1);
+        await Eventually.True(() => capturedClient.Stats.OutboundClosed == 1 && capturedServer.Stats.InboundHboneClosed == 1, "both ends recorded");
         Assert.Equal(1, capturedClient.Stats.OutboundHbone);
         Assert.Equal((1L, 0L, 0L), (capturedServer.Stats.InboundHboneOpened, capturedServer.Stats.InboundPlaintextOpened, capturedServer.Stats.Failed));
-        var inbound = await log.WaitForAsync("protocol=hbone src.identity=");
-        // The HBONE connection itself came from the client pod's address: it was born in the client's netns.
-        Assert.Contains($"src.identity={ClientIdentity} src.addr={topology.ClientIp}:", inbound);
-        Assert.Contains($"direction=outbound src={topology.ClientIp}:", await log.WaitForAsync("protocol=hbone bytes_sent"));
-    }
-
-    private static async Task Eventually(Func<bool> condition)
-    {
-        var until = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < until, "condition not met within 5 s");
-            await Task.Delay(20);
-        }
     }
 
     private static async Task<string> AnswerWithPeerAddressAsync(Socket listener)

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -38,15 +39,14 @@ public class CapturedTrafficSpec : TestKit
             ValueList.Of(new ServicePort(80, 8080, "http", "http")), null, null);
         var client = Pod("client", topology.ClientIp);
         var server = Pod("server", topology.ServerIp, new ServiceBinding(echo.Key, ValueList.Of(new PortMapping(80, 8080))));
-        var store = new NodeViewStore("node-0");
+        // No HBONE client or server on this node: pod to pod is plain TCP, taken by the server pod's 15006.
+        await using var path = new DataPath(hbone: false, serveHbone: false, node: "node-0");
+        var store = path.Store;
         store.Apply(new NodeSlice("node-0", [client, server], [echo], []), 1);
         store.PutAddress(new AddressRecord(Vip, null, echo, [server]));
         store.PutAddress(new AddressRecord(echo.Hostname, null, echo, [server]));
 
-        var cache = CreateTestProbe().Ref;
-        var resolver = new DestinationResolver(store, cache, TimeSpan.FromSeconds(2));
-        var names = new MeshNameResolver(store, cache, TimeSpan.FromSeconds(2));
-        var plane = new PodDataPlane(new NodeOptions(), store, resolver, NullLoggerFactory.Instance, names);
+        var plane = path.Plane;
         var manager = Sys.ActorOf(Props.Create(() => new WorkloadManager(plane)));
 
         using var serverSockets = NetnsSocketFactory.Open($"/var/run/netns/{topology.Server}");

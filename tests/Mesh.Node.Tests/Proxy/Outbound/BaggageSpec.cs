@@ -1,3 +1,4 @@
+using Mesh.Hbone;
 using Mesh.Node.Proxy.Outbound;
 using Mesh.Protocol.Model;
 using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
@@ -31,8 +32,8 @@ public class BaggageSpec
     [Fact]
     public void Traceparent_is_w3c_version_00()
     {
-        var a = Baggage.NewTraceParent();
+        var a = HboneHeaders.NewTraceParent();
         Assert.Matches("^00-[0-9a-f]{32}-[0-9a-f]{16}-00$", a);
-        Assert.NotEqual(a, Baggage.NewTraceParent());
+        Assert.NotEqual(a, HboneHeaders.NewTraceParent());
     }
 }

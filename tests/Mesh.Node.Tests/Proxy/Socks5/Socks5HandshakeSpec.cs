@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Node.Proxy.Socks5;
-using static Mesh.Node.Tests.Proxy.LoopbackPairs;
+using static Mesh.Node.Tests.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;
 

@@ -1,90 +1,113 @@
 using System.Net;
 using System.Net.Sockets;
-using Akka.Actor;
-using Akka.Hosting;
 using Mesh.Node.Hosting;
 using Mesh.Node.Proxy.Socks5;
-using Mesh.Node.State;
-using Mesh.Node.Tests.Hbone.Fakes;
-using Mesh.Protocol.Contracts;
+using Mesh.Node.Telemetry;
+using Mesh.Node.Tests.Authz;
 using Mesh.Protocol.Model;
-using static Mesh.Node.Tests.Proxy.LoopbackPairs;
+using Mesh.Testing;
+using static Mesh.Node.Tests.LoopbackPairs;
 using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;
 
-/// <summary>SOCKS5 CONNECTs take the outbound planner: HBONE when the client is a workload of this node, else plain TCP.</summary>
+/// <summary>
+/// SOCKS5 → HBONE through real HBONE: a SOCKS5 client that is a workload of this node reaches an HBONE workload of
+/// another node over the real client pool and the peer's real HBONE server and inbound pipeline; an unknown client gets
+/// plain TCP. On loopback (pods are 127.N.M.x; the peer connects to its app as the client, hence root).
+/// </summary>
 public sealed class Socks5HboneSpec : IAsyncLifetime
 {
+    private readonly Func<int, IPAddress> _at = DataPath.LoopbackSubnet();
     private readonly Socket _app = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-    private readonly NodeViewStore _store = new("node-a");
-    private readonly RecordingConnector _connector = new();
     private readonly ListLogger _log = new();
-    private Socks5Service _service = null!;
-    private IPEndPoint _proxy = null!;
+    private DataPath _node = null!;
+    private DataPath _peer = null!;
+    private Socks5Server _proxy = null!;
+    private Workload _client = null!;
+    private Workload _server = null!;
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync()
     {
-        // 127.0.0.2 is the "server" workload (HBONE); the app listens there.
-        _app.Bind(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 0));
+        _app.Bind(new IPEndPoint(_at(2), 0));
         _app.Listen(16);
-        int port;
-        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
-        {
-            probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            port = ((IPEndPoint)probe.LocalEndPoint!).Port;
-        }
-        _service = new Socks5Service(new NodeOptions { Socks5Port = port }, _store, new NoActor(), new ForwardingLogger(_log), _connector);
-        await _service.StartAsync(default);
-        _proxy = new IPEndPoint(IPAddress.Loopback, port);
+        var options = new NodeOptions { InboundHbonePort = DataPath.FreePort(_at(2)) };
+        _node = new DataPath(options, node: "node-a", dialer: new LoopbackPodDialer());
+        _peer = new DataPath(options, node: "node-b");
+        _client = Pod("client", _at(1).ToString(), sa: "client-sa");
+        _server = Pod("server", _at(2).ToString(), node: "node-b", sa: "server-sa");
+        _node.Apply([_client, _server]);
+        _peer.Apply([_client, _server]);
+        _peer.ServeHbone(_server);
+        _proxy = new Socks5Server(new Socks5ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0) }, new AddressesOnly(),
+            _node.Outbound, _node.Resolver, _log);
+        _proxy.Start();
+        return Task.CompletedTask;
     }
 
     private IPEndPoint App => (IPEndPoint)_app.LocalEndPoint!;
 
-    private void Mesh(params Workload[] workloads) => _store.Apply(new NodeSlice("node-a", workloads.ToValueList(), [], []), 1);
-
-    [Fact]
-    public async Task A_client_that_is_a_workload_of_this_node_reaches_an_hbone_workload_over_hbone()
+    private sealed class AddressesOnly : ISocks5NameResolver
     {
-        Mesh(Pod("client", "127.0.0.1", sa: "client-sa"), Pod("server", "127.0.0.2", sa: "server-sa"));
-        await RoundTripAsync();
+        public Task<IPEndPoint?> ResolveAsync(Socks5Request request, CancellationToken cancellationToken) => Task.FromResult(request.Target);
+    }
 
-        var request = Assert.Single(_connector.Requests);
-        Assert.Equal("spiffe://cluster.local/ns/demo/sa/client-sa", request.Source.ToString());
-        Assert.Equal(IPAddress.Loopback, request.SourceAddress);
-        Assert.Equal(App, request.Target);
-        Assert.Equal(new IPEndPoint(IPAddress.Parse("127.0.0.2"), 15008), request.HboneEndpoint);
-        Assert.Contains("protocol=hbone", await _log.WaitForAsync("connection complete socks5"));
+    [RootFact]
+    public async Task A_client_that_is_a_workload_of_this_node_reaches_an_hbone_workload_over_real_hbone()
+    {
+        await RoundTripAsync(from: _at(1));
+
+        var outbound = Assert.Single(await _node.Recording.ClosedAsync(1));
+        Assert.Equal((ConnectionProtocol.Hbone, null), (outbound.Record.Protocol, outbound.Failure));
+        Assert.Equal((new IPEndPoint(_at(2), _node.Options.InboundHbonePort), App),
+            (outbound.Record.DestinationAddress, outbound.Record.DestinationHboneAddress));
+        // The peer verified the client's SVID and saw the pod's address.
+        var inbound = Assert.Single(await _peer.Recording.ClosedAsync(1));
+        Assert.Equal(_client.Identity, inbound.Record.SourceIdentity);
+        Assert.Equal(_at(1), inbound.Record.SourceAddress?.Address);
+        Assert.Equal((4L, 4L), (inbound.Sent, inbound.Received));
+        Assert.Equal((1L, 1L, 1L), (_proxy.Stats.OutboundOpened, _proxy.Stats.OutboundClosed, _proxy.Stats.OutboundHbone));
     }
 
     [Fact]
     public async Task An_unknown_client_gets_plain_tcp_to_an_hbone_workload()
     {
         // Local mode without root: apps connect from 127.0.0.1, which is no workload.
-        Mesh(Pod("server", "127.0.0.2", sa: "server-sa"));
-        await RoundTripAsync();
+        await RoundTripAsync(from: IPAddress.Loopback);
 
-        Assert.Empty(_connector.Requests);
-        var line = await _log.WaitForAsync("connection complete socks5");
-        Assert.Contains("protocol=tcp", line);
-        Assert.Contains("source workload unknown", line);
+        var closed = Assert.Single(await _node.Recording.ClosedAsync(1));
+        Assert.Equal((ConnectionProtocol.Tcp, App, null), (closed.Record.Protocol, closed.Record.DestinationAddress, closed.Failure));
+        Assert.Empty(_peer.Recording.Closed);
     }
 
     [Fact]
-    public async Task A_refused_tunnel_is_a_refused_socks_connect()
+    public async Task A_tunnel_the_peer_denies_is_not_allowed_by_ruleset()
     {
-        Mesh(Pod("client", "127.0.0.1"), Pod("server", "127.0.0.2"));
-        _connector.RefuseWith = 503;
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(_proxy);
-        Assert.Equal(0x05, await SocksConnectAsync(client, App)); // connection refused
-        Assert.Contains("hbone failed (503)", await _log.WaitForAsync("connection complete socks5"));
+        _peer.Apply([_client, _server], policies: [PolicyFixtures.DenyPort("deny-app", App.Port)]);
+        using var client = await ConnectFromAsync(_at(1));
+        Assert.Equal(0x02, await SocksConnectAsync(client, App)); // connection not allowed by ruleset
+        Assert.Equal(ResponseFlags.Deny, Assert.Single(await _node.Recording.ClosedAsync(1)).Failure?.Flags);
     }
 
-    private async Task RoundTripAsync()
+    [RootFact]
+    public async Task A_tunnel_to_an_app_that_refuses_is_connection_refused()
     {
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(_proxy);
+        using var client = await ConnectFromAsync(_at(1));
+        Assert.Equal(0x05, await SocksConnectAsync(client, new IPEndPoint(_at(2), DataPath.FreePort(_at(2)))));
+        Assert.Equal(ResponseFlags.Connect, Assert.Single(await _node.Recording.ClosedAsync(1)).Failure?.Flags);
+    }
+
+    private async Task<Socket> ConnectFromAsync(IPAddress from)
+    {
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        client.Bind(new IPEndPoint(from, 0));
+        await client.ConnectAsync(_proxy.LocalEndPoint).WaitAsync(Deadline);
+        return client;
+    }
+
+    private async Task RoundTripAsync(IPAddress from)
+    {
+        using var client = await ConnectFromAsync(from);
         Assert.Equal(0x00, await SocksConnectAsync(client, App));
         using var app = await _app.AcceptAsync().WaitAsync(Deadline);
         await SendAllAsync(client, "ping"u8.ToArray());
@@ -119,22 +142,9 @@ public sealed class Socks5HboneSpec : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        await _service.DisposeAsync();
+        await _proxy.DisposeAsync();
         _app.Dispose();
-    }
-
-    /// <summary>The address cache is never asked: every address in these tests is in the node view.</summary>
-    private sealed class NoActor : IRequiredActor<AddressCache>
-    {
-        public IActorRef ActorRef => ActorRefs.Nobody;
-        public Task<IActorRef> GetAsync(CancellationToken cancel = default) => Task.FromResult<IActorRef>(ActorRefs.Nobody);
-    }
-
-    private sealed class ForwardingLogger(ListLogger inner) : Microsoft.Extensions.Logging.ILogger<Socks5Server>
-    {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
-        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
-            Exception? exception, Func<TState, Exception?, string> formatter) => inner.Log(logLevel, eventId, state, exception, formatter);
+        await _node.DisposeAsync();
+        await _peer.DisposeAsync();
     }
 }

@@ -3,13 +3,16 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using Mesh.Node.Proxy.Socks5;
-using static Mesh.Node.Tests.Proxy.LoopbackPairs;
+using Mesh.Node.Telemetry;
+using Mesh.Node.Tests.Telemetry;
+using static Mesh.Node.Tests.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;
 
 /// <summary>
 /// The SOCKS5 front door end to end: real curl through the proxy to a loopback HTTP server, and raw clients for the
-/// replies curl does not show. The resolver is a dictionary standing in for the mesh's service names.
+/// replies curl does not show. The resolver is a dictionary standing in for the mesh's service names; connections go
+/// through the node's real outbound pipeline (<see cref="DataPath"/>), whose records the specs read.
 /// </summary>
 public sealed class Socks5ServerSpec : IAsyncLifetime
 {
@@ -18,7 +21,7 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
     private readonly Dictionary<string, IPEndPoint> _names = new(StringComparer.Ordinal);
     private TinyHttpServer _http = null!;
     private Socks5Server _proxy = null!;
-    private Func<IPEndPoint, CancellationToken, Task<Socket>> _connect = Socks5Server.DirectConnectAsync;
+    private readonly DataPath _path = new();
 
     public Task InitializeAsync()
     {
@@ -32,22 +35,28 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
     {
         await _proxy.DisposeAsync();
         _http.Dispose();
+        await _path.DisposeAsync();
     }
 
     private Socks5Server StartProxy(TimeSpan handshakeTimeout)
     {
         var options = new Socks5ServerOptions { Endpoint = new IPEndPoint(IPAddress.Loopback, 0), HandshakeTimeout = handshakeTimeout };
-        var proxy = new Socks5Server(ResolveAsync, (target, ct) => _connect(target, ct), options, _log);
+        var proxy = new Socks5Server(options, new Names(this), _path.Outbound, _path.Resolver, _log);
         proxy.Start();
         return proxy;
     }
 
-    private Task<IPEndPoint?> ResolveAsync(Socks5Request request, CancellationToken ct)
+    private sealed class Names(Socks5ServerSpec spec) : ISocks5NameResolver
     {
-        if (request.Target is not null) return Task.FromResult<IPEndPoint?>(request.Target);
-        if (request.Hostname == "broken.test") throw new InvalidOperationException("state store unavailable");
-        return Task.FromResult(_names.GetValueOrDefault(request.Hostname!));
+        public Task<IPEndPoint?> ResolveAsync(Socks5Request request, CancellationToken cancellationToken)
+        {
+            if (request.Target is not null) return Task.FromResult<IPEndPoint?>(request.Target);
+            if (request.Hostname == "broken.test") throw new InvalidOperationException("state store unavailable");
+            return Task.FromResult(spec._names.GetValueOrDefault(request.Hostname!));
+        }
     }
+
+    private async Task<RecordingTelemetry.Close> ClosedAsync() => Assert.Single(await _path.Recording.ClosedAsync(1));
 
     private string Proxy => $"127.0.0.1:{_proxy.LocalEndPoint.Port}";
 
@@ -58,9 +67,9 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Encoding.ASCII.GetString(Body), result.Stdout);
-        var line = await _log.WaitForAsync("connection complete socks5");
-        Assert.Contains($"dst=echo.test:{_http.EndPoint.Port} target={_http.EndPoint}", line);
-        Assert.DoesNotContain("error=", line);
+        var closed = await ClosedAsync();
+        Assert.Equal(_http.EndPoint, closed.Record.OriginalDestination);
+        Assert.Null(closed.Failure);
         Assert.Equal(1, _proxy.Stats.OutboundOpened);
         Assert.Equal(1, _proxy.Stats.OutboundClosed);
         Assert.Equal(0, _proxy.Stats.Failed);
@@ -75,8 +84,8 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
 
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal(Encoding.ASCII.GetString(Body), result.Stdout);
-        var line = await _log.WaitForAsync("connection complete socks5");
-        Assert.Contains($"dst={_http.EndPoint} target={_http.EndPoint}", line);
+        var closed = await ClosedAsync();
+        Assert.Equal((_http.EndPoint, _http.EndPoint), (closed.Record.OriginalDestination, closed.Record.DestinationAddress));
     }
 
     [Fact]
@@ -86,9 +95,9 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
 
         Assert.Equal(97, result.ExitCode); // CURLE_PROXY
         Assert.Contains("(4)", result.Stderr); // the SOCKS5 reply code, as curl prints it
-        var line = await _log.WaitForAsync("connection complete socks5");
-        Assert.Contains("error=\"cannot resolve nowhere.test:80\"", line);
-        Assert.Equal(1, _proxy.Stats.Failed);
+        // No destination, so no connection record: the refusal is logged with its reason.
+        Assert.Contains("refused: cannot resolve nowhere.test:80", await _log.WaitForAsync("socks5 request"));
+        Assert.Empty(_path.Recording.Closed);
     }
 
     [Fact]
@@ -107,8 +116,8 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
             var received = await File.ReadAllBytesAsync(file);
             Assert.Equal(big.Length, received.Length);
             Assert.Equal(SHA256.HashData(big), SHA256.HashData(received));
-            var line = await _log.WaitForAsync("connection complete socks5");
-            Assert.Contains("dst=big.test", line);
+            var closed = await ClosedAsync();
+            Assert.True(closed.Received > big.Length, $"{closed.Received} bytes recorded");
             Assert.True(_proxy.Stats.BytesReceived > big.Length);
         }
         finally
@@ -124,18 +133,18 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
         var reply = await RawConnectAsync([5, 1, 0, 1, 127, 0, 0, 1, (byte)(closedPort >> 8), (byte)closedPort]);
 
         Assert.Equal((byte)Socks5Reply.ConnectionRefused, reply[1]);
-        Assert.Contains("connect failed: ConnectionRefused", await _log.WaitForAsync("connection complete socks5"));
+        var closed = await ClosedAsync();
+        Assert.Equal(ResponseFlags.Connect, closed.Failure?.Flags);
+        Assert.Contains("ConnectionRefused", closed.Failure?.Message);
     }
 
-    [Fact]
-    public async Task An_unreachable_network_from_the_connect_path_gets_0x03()
-    {
-        _connect = (_, _) => throw new SocketException((int)SocketError.NetworkUnreachable);
-        var reply = await RawConnectAsync([5, 1, 0, 1, 10, 9, 9, 9, 0, 80]);
-
-        Assert.Equal((byte)Socks5Reply.NetworkUnreachable, reply[1]);
-        Assert.Contains("10.9.9.9:80 connect failed: NetworkUnreachable", await _log.WaitForAsync("connection complete socks5"));
-    }
+    [Theory]
+    [InlineData(SocketError.NetworkUnreachable, Socks5Reply.NetworkUnreachable)]
+    [InlineData(SocketError.HostUnreachable, Socks5Reply.HostUnreachable)]
+    [InlineData(SocketError.TimedOut, Socks5Reply.HostUnreachable)]
+    [InlineData(SocketError.AccessDenied, Socks5Reply.NotAllowedByRuleset)]
+    public void A_failed_connect_maps_to_the_socks_reply_for_its_socket_error(SocketError error, Socks5Reply reply) =>
+        Assert.Equal(reply, Socks5Server.ReplyFor(new SocketException((int)error)));
 
     [Fact]
     public async Task A_failing_resolver_gets_0x01()
@@ -143,7 +152,7 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
         var reply = await RawConnectAsync([5, 1, 0, 3, 11, .. "broken.test"u8, 0, 80]);
 
         Assert.Equal((byte)Socks5Reply.GeneralFailure, reply[1]);
-        Assert.Contains("resolving broken.test:80 failed: state store unavailable", await _log.WaitForAsync("connection complete socks5"));
+        Assert.Contains("resolving broken.test:80 failed: state store unavailable", await _log.WaitForAsync("socks5 request"));
     }
 
     [Fact]
@@ -165,9 +174,8 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
         await SendAllAsync(client, "GET / HTTP/1.1\r\nHost: x\r\n\r\n"u8.ToArray());
 
         Assert.True(await SeesCloseAsync(client));
-        var line = await _log.WaitForAsync("connection complete socks5");
-        Assert.Contains("error=\"handshake: greeting has version 0x47, not SOCKS5\"", line);
-        Assert.Equal(1, _proxy.Stats.Failed);
+        Assert.Contains("greeting has version 0x47, not SOCKS5", await _log.WaitForAsync("socks5 handshake from"));
+        Assert.Empty(_path.Recording.Closed);
     }
 
     [Fact]
@@ -178,7 +186,7 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
         await client.ConnectAsync(proxy.LocalEndPoint).WaitAsync(Deadline);
 
         Assert.True(await SeesCloseAsync(client));
-        Assert.Contains("handshake: handshake not completed within 0.3s", await _log.WaitForAsync("connection complete socks5"));
+        Assert.Contains("handshake not completed within 0.3s", await _log.WaitForAsync("socks5 handshake from"));
     }
 
     [Fact]
@@ -195,7 +203,8 @@ public sealed class Socks5ServerSpec : IAsyncLifetime
         await _proxy.DisposeAsync().AsTask().WaitAsync(Deadline);
 
         Assert.True(await SeesCloseAsync(client));
-        Assert.Contains("closed by the ztunnel", await _log.WaitForAsync("connection complete socks5"));
+        var closed = await ClosedAsync();
+        Assert.Contains("closed by the ztunnel", closed.Failure?.Message);
     }
 
     private async Task<Socket> OpenAsync(byte[] request)
