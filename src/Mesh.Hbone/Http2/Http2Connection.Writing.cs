@@ -28,29 +28,14 @@ public sealed partial class Http2Connection
             ReturnSendCredit(stream, payloadLength);
             throw;
         }
-        try
-        {
-            // A reset stream must not send more DATA (its RST is already queued or sent).
-            if (stream.SendClosedException() is { } closed)
-            {
-                ReturnSendCredit(stream, payloadLength);
-                throw closed;
-            }
-            await WriteUnderLockAsync(buffer.AsMemory(0, Http2FrameHeader.Size + payloadLength));
-            if (endStream)
-                stream.MarkLocalEnded();
-        }
-        catch (Exception e) when (e is not Http2StreamException)
-        {
-            Abort(e);
-            throw stream.ClosedException(e);
-        }
-        finally
+        // A reset stream must not send more DATA (its RST is already queued or sent).
+        if (stream.SendClosedException() is { } closed)
         {
             _writeLock.Release();
+            ReturnSendCredit(stream, payloadLength);
+            throw closed;
         }
-        if (endStream)
-            stream.TryClose();
+        await SendStreamFramesUnderLockAsync(stream, buffer.AsMemory(0, Http2FrameHeader.Size + payloadLength), endStream);
     }
 
     /// <summary>HEADERS for a response (server role), flushed at once; <paramref name="endStream"/> for rejections.</summary>
@@ -68,7 +53,24 @@ public sealed partial class Http2Connection
             foreach (var (name, value) in headers)
                 _encoder.Encode(name, value, block);
             Http2FrameWriter.WriteHeaders(frames, stream.Id, block.WrittenSpan, endStream, _peerSettings.MaxFrameSize);
-            await WriteUnderLockAsync(frames.WrittenMemory);
+        }
+        catch
+        {
+            _writeLock.Release();
+            throw;
+        }
+        await SendStreamFramesUnderLockAsync(stream, frames.WrittenMemory, endStream);
+    }
+
+    /// <summary>
+    /// Caller holds the write lock, which this releases: writes a stream's frames, marks its end when they carry
+    /// END_STREAM, and turns a transport failure into the connection's abort and the stream's closed error.
+    /// </summary>
+    private async ValueTask SendStreamFramesUnderLockAsync(Http2Stream stream, ReadOnlyMemory<byte> frames, bool endStream)
+    {
+        try
+        {
+            await WriteUnderLockAsync(frames);
             if (endStream)
                 stream.MarkLocalEnded();
         }
