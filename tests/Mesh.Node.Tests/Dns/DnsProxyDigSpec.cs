@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
@@ -124,8 +125,7 @@ public sealed partial class DnsProxyDigSpec : IAsyncLifetime
         await client.SendToAsync(Packets.Concat(Packets.Header(), [64], new byte[64], [0], Packets.TypeClass(1)), proxy);
         await client.SendToAsync(Packets.Query("echo")[..14], proxy);
 
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (_proxy.MalformedQueries < 4 && DateTime.UtcNow < deadline) await Task.Delay(20);
+        await Eventually.True(() => _proxy.MalformedQueries >= 4, "4 malformed queries counted", TimeSpan.FromSeconds(5));
         Assert.Equal(4, _proxy.MalformedQueries);
 
         var dig = await Dig("echo", "A");
