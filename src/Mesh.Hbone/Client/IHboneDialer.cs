@@ -4,7 +4,8 @@ namespace Mesh.Hbone.Client;
 
 /// <summary>
 /// Makes the TCP connection under a pooled HBONE connection. The ztunnel dials from the source pod's network namespace
-/// (so the peer sees the pod's IP); a waypoint or a test dials from its own (<see cref="DirectHboneDialer"/>).
+/// (so the peer sees the pod's IP); a process that is not in a pod's place (a test, the bench) dials from its own
+/// (<see cref="DirectHboneDialer"/>).
 /// </summary>
 public interface IHboneDialer
 {

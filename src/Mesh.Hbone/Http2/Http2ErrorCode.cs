@@ -15,7 +15,7 @@ public enum Http2ErrorCode : uint
     Cancel = 0x8,
     CompressionError = 0x9,
     ConnectError = 0xa,
-    /// <summary>Kestrel's rapid-reset guard (DESIGN.md §8): back off, then retry.</summary>
+    /// <summary>The peer limits us (e.g. Kestrel's guard against rapidly reset streams): back off, then retry.</summary>
     EnhanceYourCalm = 0xb,
     InadequateSecurity = 0xc,
     Http11Required = 0xd,

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 namespace Mesh.Hbone.Server;
 
 /// <summary>
-/// An HBONE server on one listener (a pod's podIP:15008, or a waypoint's): mutual TLS 1.3 with the local SVID (fetched
+/// An HBONE server on one listener (in the ztunnel: a pod's podIP:15008): mutual TLS 1.3 with the local SVID (fetched
 /// per handshake, so rotation applies to new connections), HTTP/2 with MAX_CONCURRENT_STREAMS =
 /// <see cref="HboneOptions.MaxStreamsPerConnection"/>, malformed CONNECTs answered 400, well-formed ones handed to an
 /// <see cref="IHboneStreamHandler"/> as <see cref="HboneInboundStream"/>s. A failing connection or handler never affects

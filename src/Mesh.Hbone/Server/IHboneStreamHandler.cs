@@ -3,7 +3,7 @@ namespace Mesh.Hbone.Server;
 /// <summary>
 /// What a proxy plugs into <see cref="HboneServer"/>: it gets every well-formed CONNECT stream, decides, answers it
 /// (<see cref="HboneInboundStream.RejectAsync"/> or <see cref="HboneInboundStream.AcceptAsync"/>), relays and records,
-/// all in one call — the ztunnel's inbound pipeline and the waypoint each read top to bottom in their own handler.
+/// all in one call, so a proxy's inbound path reads top to bottom in its handler (the ztunnel's: its inbound pipeline).
 /// </summary>
 public interface IHboneStreamHandler
 {

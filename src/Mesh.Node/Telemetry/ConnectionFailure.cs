@@ -13,7 +13,10 @@ namespace Mesh.Node.Telemetry;
 /// <param name="Message">A short human-readable reason.</param>
 public sealed record ConnectionFailure(ResponseFlags Flags, string Message)
 {
-    /// <summary>Authorization policy denied the connection (HBONE 401, or an L4 deny on 15006/15001).</summary>
+    /// <summary>
+    /// Authorization policy denied the connection: a peer's HBONE 401 (outbound), our own inbound check (401 on 15008, RST
+    /// on 15006), or a policy re-check that closed it.
+    /// </summary>
     public static ConnectionFailure Denied(string message) => new(ResponseFlags.Deny, message);
 
     /// <summary>The upstream (app, peer ztunnel, waypoint) could not be reached (HBONE 503, connect refused/timeout).</summary>

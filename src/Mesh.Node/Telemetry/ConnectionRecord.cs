@@ -36,7 +36,10 @@ public sealed class ConnectionRecord
 
     public ConnectionProtocol Protocol { get; init; } = ConnectionProtocol.Tcp;
 
-    /// <summary>The client's address: the local pod (outbound) or the peer as seen by us (inbound; the forwarded client when known).</summary>
+    /// <summary>
+    /// The client's address: the local pod's socket (outbound), or the peer as seen by us (inbound: for HBONE the tunnel's
+    /// TCP peer, i.e. the source pod, since tunnels are dialled from its netns; the <c>forwarded</c> header is not used).
+    /// </summary>
     public required IPEndPoint SourceAddress { get; init; }
 
     /// <summary>The source workload from mesh state, if known.</summary>
@@ -62,7 +65,10 @@ public sealed class ConnectionRecord
 
     public Workload? DestinationWorkload { get; init; }
 
-    /// <summary>The destination's identity (verified peer SVID on outbound HBONE); falls back to the workload's.</summary>
+    /// <summary>
+    /// The destination's identity, when the caller sets it; otherwise the destination workload's. The pipelines leave it
+    /// unset: on outbound HBONE the TLS handshake already required the peer to prove exactly the workload's identity.
+    /// </summary>
     public SpiffeId? DestinationIdentity { get; init; }
 
     public ConnectionSecurityPolicy SecurityPolicy { get; init; } = ConnectionSecurityPolicy.Unknown;

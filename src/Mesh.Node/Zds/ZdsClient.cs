@@ -16,7 +16,8 @@ namespace Mesh.Node.Zds;
 /// once its listeners exist (or with the reason they don't). Reconnects with backoff; after each (re)connect the
 /// agent's snapshot is authoritative and pods it no longer lists are released. Nothing that goes wrong here stops the
 /// host: a slow enrolment is asked again (enrolling is idempotent) and, after <see cref="EnrollAttempts"/>, acked with
-/// the error so the agent retries; any other failure ends the session, is logged, and the client reconnects.
+/// the error, so the agent knows the pod is not captured (whether it sends the pod again is the agent's choice); any
+/// other failure ends the session, is logged, and the client reconnects.
 /// </summary>
 public sealed class ZdsClient(
     IOptions<NodeOptions> nodeOptions,

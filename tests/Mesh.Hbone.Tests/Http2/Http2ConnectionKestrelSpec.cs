@@ -26,7 +26,7 @@ public sealed class Http2ConnectionKestrelSpec : IAsyncLifetime
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http2);
-            // DESIGN.md §8 pitfall (2): tunnels are long, unbounded bodies.
+            // Kestrel's defaults would cut a tunnel: it is one long request body with no size or data-rate floor.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
             kestrel.Limits.MinResponseDataRate = null;
@@ -52,7 +52,7 @@ public sealed class Http2ConnectionKestrelSpec : IAsyncLifetime
             context.Response.Headers["x-seen-forwarded"] = context.Request.Headers["forwarded"];
             context.Response.StatusCode = StatusCodes.Status200OK;
             await context.Response.StartAsync();
-            // DESIGN.md §8 pitfall (1): on HTTP/2 StartAsync alone does not send the 200.
+            // On HTTP/2 Kestrel sends the 200 HEADERS only on a flush (StartAsync alone does not), and a CONNECT client waits for it.
             await context.Response.BodyWriter.FlushAsync();
             await context.Request.BodyReader.CopyToAsync(context.Response.BodyWriter);
             await context.Response.CompleteAsync();

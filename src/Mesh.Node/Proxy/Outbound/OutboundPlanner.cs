@@ -5,7 +5,7 @@ using Mesh.Protocol.Model;
 namespace Mesh.Node.Proxy.Outbound;
 
 /// <summary>
-/// The ztunnel's outbound decision (DESIGN.md §3), pure apart from the round-robin position: given the source
+/// The ztunnel's outbound decision, in istio/ztunnel's order, pure apart from the round-robin position: given the source
 /// workload (null when unknown), the original destination and what the mesh knows about its address —
 /// <list type="number">
 /// <item>a service VIP whose service has a waypoint → <see cref="RouteKind.Waypoint"/> (<c>:authority</c> = VIP:port);</item>

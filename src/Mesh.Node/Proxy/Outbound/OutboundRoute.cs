@@ -3,7 +3,7 @@ using Mesh.Protocol.Model;
 
 namespace Mesh.Node.Proxy.Outbound;
 
-/// <summary>How a captured outbound connection is carried (DESIGN.md §3, ztunnel's decision order).</summary>
+/// <summary>How a captured outbound connection is carried; <see cref="OutboundPlanner"/> chooses in istio/ztunnel's order.</summary>
 public enum RouteKind
 {
     /// <summary>HTTP/2 CONNECT over mTLS to the destination pod's 15008, <c>:authority</c> = podIP:targetPort.</summary>
