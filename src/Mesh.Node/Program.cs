@@ -21,6 +21,12 @@ catch (OptionsValidationException e)
     Console.Error.WriteLine($"mesh-node: invalid configuration: {string.Join("; ", e.Failures)}");
     return 2;
 }
+catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
+{
+    // A value that does not parse (e.g. "abc" for a TimeSpan): the binder names the key.
+    Console.Error.WriteLine($"mesh-node: invalid configuration: {e.Message}");
+    return 2;
+}
 var node = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;
 app.Logger.LogInformation("mesh-node {Node} started: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}, ZDS {Zds}",
     member.Name, member.Hostname, member.Port, member.AdminBind, member.AdminPort, node.ZdsSocket ?? "(none)");

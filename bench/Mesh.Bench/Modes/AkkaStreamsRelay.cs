@@ -11,7 +11,7 @@ namespace Mesh.Bench.Modes;
 /// <c>Tcp().Bind(halfClose) → incoming.HandleWith(Tcp().OutgoingConnection(next, halfClose))</c>. Two variants:
 /// "akka" runs Akka.IO's TCP defaults (512-byte read buffers, 4 KiB frames, 8 KiB socket buffers); "akka-tuned" gives
 /// it the buffer sizes our pump uses (64 KiB reads and frames) and larger socket buffers. Bulk only: the question it
-/// answers is whether Akka.Streams stages can carry the byte path within 10% of <c>TcpRelay</c>.
+/// answers is whether Akka.Streams stages can carry the byte path within 10% of <c>RelayPump</c> (Mesh.Hbone).
 /// </summary>
 internal static class AkkaStreamsRelay
 {

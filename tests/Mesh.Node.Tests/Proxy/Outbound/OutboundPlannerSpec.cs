@@ -5,7 +5,7 @@ using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
 
 namespace Mesh.Node.Tests.Proxy.Outbound;
 
-/// <summary>Every branch of the ztunnel decision order (DESIGN.md §3), in that order.</summary>
+/// <summary>Every branch of the ztunnel decision order (istio/ztunnel's), in that order.</summary>
 public class OutboundPlannerSpec
 {
     private readonly OutboundPlanner _planner = new("node-a");
