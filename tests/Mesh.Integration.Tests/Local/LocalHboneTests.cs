@@ -189,26 +189,25 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         Assert.Single(sameNode);
         Assert.All(crossNode.Concat(sameNode), line =>
         {
-            Assert.Equal(HboneMeshFixture.ClientIdentity, line.Identity);
+            Assert.Equal(HboneMeshFixture.ClientIdentity, line.Get("src.identity"));
             // The tunnel was dialled from the client's own netns: its peer address is the client pod's IP.
-            Assert.Equal(client.Ip, line.PeerIp);
+            Assert.Equal(client.Ip, line.SourceIp);
         });
 
         // No plaintext inbound from the client anywhere: nothing of it reached 15006.
         foreach (var (node, pod) in new[] { ("node-1", echo.Name), ("node-0", near.Name) })
-            Assert.DoesNotContain($"pod=demo/{pod} direction=inbound src={client.Ip}:", Mesh.MemberLog(node));
+            Assert.DoesNotContain(AccessLines(Mesh.MemberLog(node)), l => l.Get("direction") == "inbound" && l.Get("dst.workload") == pod
+                && l.SourceIp == client.Ip && l.Get("dst.hbone_addr") is null);
 
         // The source side: each request went out over HBONE to podIP:15008, and both ends count the same bytes
         // (the pod's view: what the client sent is what the echo received, and the echo's answer is the larger).
-        var outbound = OutboundLines().Matches(Mesh.MemberLog("node-0")).Where(m => m.Groups["src"].Value == client.Ip)
-            .ToDictionary(m => m.Groups["port"].Value);
-        foreach (var line in crossNode.Concat(sameNode))
+        var outbound = AccessLines(Mesh.MemberLog("node-0"))
+            .Where(l => l.Get("direction") == "outbound" && l.SourceIp == client.Ip && l.Get("dst.hbone_addr") is not null).ToList();
+        foreach (var (lines, destination) in new[] { (crossNode, echo.Ip), (sameNode, near.Ip) })
         {
-            Assert.True(outbound.TryGetValue(line.ForwardedPort, out var match), $"no outbound line of the client for :{line.ForwardedPort}");
-            var destination = line.Pod == echo.Name ? echo.Ip : near.Ip;
-            Assert.Contains($"via {destination}:15008 protocol=hbone", match.Value);
-            Assert.Equal((long.Parse(match.Groups["sent"].Value), long.Parse(match.Groups["recv"].Value)), (line.Received, line.Sent));
-            Assert.True(line.Sent > line.Received, $"echo answered {line.Sent} bytes to a {line.Received}-byte request: {line.Text}");
+            var sides = outbound.Where(o => o.Get("dst.addr") == $"{destination}:15008").Select(o => (o.Sent, o.Received)).Order().ToList();
+            Assert.Equal(lines.Select(l => (l.Received, l.Sent)).Order().ToList(), sides);
+            Assert.All(lines, line => Assert.True(line.Sent > line.Received, $"echo answered {line.Sent} bytes to a {line.Received}-byte request: {line.Text}"));
         }
 
         // /v1/node/pods: inbound HBONE at the destinations, outbound HBONE at the source.
@@ -293,13 +292,14 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         Assert.Contains("\"path\": \"/from-outside\"", curl.Stdout);
 
         // Redirected to 15006 in the echo's netns (PERMISSIVE), logged as plain TCP from the outsider's own IP.
-        var line = await Eventually.Until(() => Task.FromResult(Mesh.MemberLog("node-1")),
-            log => log.Contains($"pod=demo/{echo.Name} direction=inbound src={outsider.Ip}:", StringComparison.Ordinal),
-            TimeSpan.FromSeconds(10), () => $"a plaintext inbound line for {echo.Name} from {outsider.Ip}");
-        Assert.Matches($@"pod=demo/{Regex.Escape(echo.Name)} direction=inbound src={Regex.Escape(outsider.Ip)}:\d+ dst={Regex.Escape(echo.Ip)}:8080 target=app protocol=tcp ", line);
-        // No inbound HBONE line from the outsider (the access log also names it as src.addr, on a plain TCP line).
-        Assert.DoesNotContain(line.Split('\n'), l => l.Contains("protocol=hbone", StringComparison.Ordinal)
-            && l.Contains($"src.addr={outsider.Ip}:", StringComparison.Ordinal));
+        var lines = await Eventually.Until(() => Task.FromResult(AccessLines(Mesh.MemberLog("node-1"))
+                .Where(l => l.Get("direction") == "inbound" && l.Get("dst.workload") == echo.Name && l.SourceIp == outsider.Ip).ToList()),
+            found => found.Count >= 1, TimeSpan.FromSeconds(10), () => $"an inbound access-log line for {echo.Name} from {outsider.Ip}");
+        var line = Assert.Single(lines);
+        Assert.Equal($"{echo.Ip}:8080", line.Get("dst.addr"));
+        // Plain TCP on 15006: no HBONE authority and no identity (the outsider has none).
+        Assert.Null(line.Get("dst.hbone_addr"));
+        Assert.Null(line.Get("src.identity"));
 
         var after = await Eventually.Until(PodViewsAsync, views => Delta(before, views, echo.Name, v => v.InboundPlaintextClosed) >= 1,
             TimeSpan.FromSeconds(10), () => "the echo's plaintext counter moved");
@@ -346,21 +346,27 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         }
     }
 
-    private sealed record InboundLine(string Pod, string Identity, string PeerIp, string ForwardedPort, long Sent, long Received, string Text);
+    /// <summary>One access-log line (logfmt, <c>scope=access msg="connection complete"</c>), by field.</summary>
+    private sealed record AccessLine(IReadOnlyDictionary<string, string> Fields, string Text)
+    {
+        public string? Get(string key) => Fields.GetValueOrDefault(key);
+        public string? SourceIp => Get("src.addr") is { } addr ? addr[..addr.LastIndexOf(':')] : null;
+        public long Sent => long.Parse(Get("bytes_sent")!, System.Globalization.CultureInfo.InvariantCulture);
+        public long Received => long.Parse(Get("bytes_recv")!, System.Globalization.CultureInfo.InvariantCulture);
+    }
 
-    /// <summary>Inbound HBONE completion lines of one pod whose tunnel came from <paramref name="clientIp"/>.</summary>
-    private static List<InboundLine> InboundHbone(string log, string pod, string clientIp) =>
-        InboundHboneLines().Matches(log)
-            .Where(m => m.Groups["pod"].Value == pod && m.Groups["fwd"].Value == clientIp)
-            .Select(m => new InboundLine(pod, m.Groups["id"].Value, m.Groups["peer"].Value, m.Groups["port"].Value,
-                long.Parse(m.Groups["sent"].Value), long.Parse(m.Groups["recv"].Value), m.Value))
-            .ToList();
+    private static List<AccessLine> AccessLines(string log) => log.Split('\n')
+        .Where(l => l.Contains("scope=access msg=\"connection complete\"", StringComparison.Ordinal))
+        .Select(l => new AccessLine(LogfmtField().Matches(l).ToDictionary(m => m.Groups["k"].Value, m => m.Groups["v"].Value.Trim('"')), l))
+        .ToList();
 
-    [GeneratedRegex(@"pod=demo/(?<pod>\S+) direction=inbound protocol=hbone src\.identity=(?<id>\S+) src\.addr=(?<peer>[\d.]+):\d+ forwarded=(?<fwd>[\d.]+):(?<port>\d+) dst\.addr=\S+ bytes_sent=(?<sent>\d+) bytes_recv=(?<recv>\d+)[^\n]*")]
-    private static partial Regex InboundHboneLines();
+    /// <summary>Inbound HBONE access-log lines of one pod whose tunnel came from <paramref name="clientIp"/>.</summary>
+    private static List<AccessLine> InboundHbone(string log, string pod, string clientIp) => AccessLines(log)
+        .Where(l => l.Get("direction") == "inbound" && l.Get("dst.workload") == pod && l.Get("dst.hbone_addr") is not null && l.SourceIp == clientIp)
+        .ToList();
 
-    [GeneratedRegex(@"pod=demo/client direction=outbound src=(?<src>[\d.]+):(?<port>\d+) [^\n]* protocol=(?<protocol>\w+) bytes_sent=(?<sent>\d+) bytes_recv=(?<recv>\d+)[^\n]*")]
-    private static partial Regex OutboundLines();
+    [GeneratedRegex(@"(?<k>[\w.]+)=(?<v>""(?:[^""\\]|\\.)*""|\S+)")]
+    private static partial Regex LogfmtField();
 
     private async Task<Dictionary<string, CapturedPodView>> PodViewsAsync()
     {

@@ -39,11 +39,13 @@ public sealed class LocalMeshTrafficTests(ITestOutputHelper output)
             Assert.Contains($"http {client.Ip}:", mesh.ContainerLog("demo", pod, "echo"));
         }
 
-        // Captured: the client's outbound counter on its node's ztunnel moved, and its connection log names it.
+        // Captured: the client's outbound counter on its node's ztunnel moved, and its access log has its outbound line.
         var captured = await mesh.CapturedPodsAsync(client.Node);
         var clientCapture = captured.Single(p => p.Name == "client");
         Assert.True(clientCapture.OutboundOpened >= 4, $"outbound opened: {clientCapture.OutboundOpened}");
-        Assert.Contains($"pod=demo/client direction=outbound src={client.Ip}:", mesh.MemberLog(client.Node));
+        Assert.Contains(mesh.MemberLog(client.Node).Split('\n'), l => l.Contains("scope=access msg=\"connection complete\"", StringComparison.Ordinal)
+            && l.Contains($" src.addr={client.Ip}:", StringComparison.Ordinal) && l.Contains(" src.workload=client ", StringComparison.Ordinal)
+            && l.Contains(" direction=outbound ", StringComparison.Ordinal));
 
         // Each node holds SVIDs for exactly the service accounts of its ambient pods (client: sa client; echo: sa echo).
         foreach (var node in status.Members.Where(m => m.Role == "node").Select(m => m.Name))
