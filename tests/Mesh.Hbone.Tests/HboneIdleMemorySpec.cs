@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;

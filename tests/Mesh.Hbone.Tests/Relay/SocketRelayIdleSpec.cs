@@ -1,7 +1,7 @@
 using Mesh.Testing;
 using System.Net.Sockets;
 using Mesh.Hbone.Relay;
-using static Mesh.Hbone.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 
 namespace Mesh.Hbone.Tests;
 

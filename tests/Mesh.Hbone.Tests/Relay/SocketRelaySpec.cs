@@ -1,7 +1,8 @@
+using Mesh.Testing;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using Mesh.Hbone.Relay;
-using static Mesh.Hbone.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 
 namespace Mesh.Hbone.Tests;
 

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using Mesh.Hbone.Relay;
 using System.Buffers;
 using System.Net.Security;

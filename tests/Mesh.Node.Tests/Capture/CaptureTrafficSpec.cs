@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Text;
 using Mesh.Node.Capture;
 using Mesh.Node.Proxy;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Capture;
 

@@ -3,7 +3,7 @@ using Mesh.Hbone.Relay;
 using Mesh.Node.Telemetry;
 using Mesh.Node.Telemetry.Metrics;
 using Mesh.Testing;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 using static Mesh.Node.Tests.Telemetry.TelemetryFixtures;
 
 namespace Mesh.Node.Tests.Telemetry;

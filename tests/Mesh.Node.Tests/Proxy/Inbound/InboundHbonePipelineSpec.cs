@@ -8,7 +8,7 @@ using Mesh.Node.Telemetry;
 using Mesh.Node.Tests.Authz;
 using Mesh.Protocol.Model;
 using Mesh.Testing;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
 
 namespace Mesh.Node.Tests.Proxy.Inbound;

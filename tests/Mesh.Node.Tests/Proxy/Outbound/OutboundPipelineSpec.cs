@@ -9,7 +9,7 @@ using Mesh.Node.Proxy.Outbound;
 using Mesh.Node.Telemetry;
 using Mesh.Protocol.Model;
 using Mesh.Testing;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 using static Mesh.Node.Tests.Proxy.Outbound.MeshFixtures;
 
 namespace Mesh.Node.Tests.Proxy.Outbound;

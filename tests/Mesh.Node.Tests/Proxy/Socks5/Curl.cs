@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Diagnostics;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;

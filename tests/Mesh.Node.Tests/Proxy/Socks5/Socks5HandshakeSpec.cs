@@ -1,8 +1,9 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Mesh.Node.Proxy.Socks5;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;
 

@@ -1,3 +1,4 @@
+using Mesh.Testing;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
@@ -5,7 +6,7 @@ using System.Text;
 using Mesh.Node.Proxy.Socks5;
 using Mesh.Node.Telemetry;
 using Mesh.Node.Tests.Telemetry;
-using static Mesh.Node.Tests.LoopbackPairs;
+using static Mesh.Testing.LoopbackPairs;
 
 namespace Mesh.Node.Tests.Proxy.Socks5;
 

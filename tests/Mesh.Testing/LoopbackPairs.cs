@@ -1,12 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using Mesh.Hbone.Relay;
 
-namespace Mesh.Node.Tests;
+namespace Mesh.Testing;
 
 /// <summary>Connected TCP socket pairs on 127.0.0.1 for relay tests.</summary>
-internal static class LoopbackPairs
+public static class LoopbackPairs
 {
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    /// <summary>The relay between two sockets (downstream = the side that opened the connection).</summary>
+    public static Task<RelayResult> RelaySockets(Socket downstream, Socket upstream, CancellationToken cancellationToken = default) =>
+        RelayPump.RunAsync(RelayEnd.Of(downstream), RelayEnd.Of(upstream), cancellationToken: cancellationToken);
 
     /// <summary>(connecting end, accepted end).</summary>
     public static async Task<(Socket Connector, Socket Accepted)> ConnectAsync()
