@@ -20,7 +20,15 @@ public static class MeshHost
     public static (WebApplicationBuilder Builder, MeshMemberOptions Options) CreateBuilder(
         string[] args, string role, Action<AkkaConfigurationBuilder, IServiceProvider, MeshMemberOptions> configureAkka)
     {
-        var builder = WebApplication.CreateSlimBuilder(args);
+        // The content root is the install directory, not the working directory, and config files are read once: a
+        // member started from "/" (a container's default WORKDIR; the local supervisor) otherwise watches the whole
+        // file system for appsettings.json changes — tens of thousands of inotify watches and seconds of start-up CPU,
+        // which a restarted ztunnel spends while its pods have no proxy.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
         var options = new MeshMemberOptions();
         builder.Configuration.GetSection(MeshMemberOptions.Section).Bind(options);
         options.Name ??= Environment.MachineName;
