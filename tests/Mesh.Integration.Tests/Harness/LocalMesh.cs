@@ -115,6 +115,44 @@ public sealed class LocalMesh : IAsyncDisposable
         return (await Http.GetFromJsonAsync<List<CertificateView>>($"http://127.0.0.1:{member.AdminPort}{AdminRoutes.Certificates}", AdminJson.Options))!;
     }
 
+    /// <summary>Waits until a node's ztunnel holds an Available SVID for exactly these identities (HBONE needs them).</summary>
+    public Task WaitForSvidsAsync(string node, IReadOnlyCollection<string> identities, TimeSpan? timeout = null) =>
+        Eventually.Until(() => CertificatesAsync(node),
+            certs => certs.Where(c => c.Type == "leaf" && c.Status == "Available").Select(c => c.Name).Order(StringComparer.Ordinal)
+                .SequenceEqual(identities.Order(StringComparer.Ordinal)),
+            timeout ?? TimeSpan.FromSeconds(30), () => $"{node} holding SVIDs for [{string.Join(", ", identities)}]");
+
+    /// <summary>A node's ztunnel admin view (<c>/config_dump</c> on its Istio 15000 port), as JSON.</summary>
+    public async Task<JsonDocument> ConfigDumpAsync(string node, CancellationToken cancellationToken = default)
+    {
+        var status = await StatusAsync();
+        var admin = status.Members.Single(m => m.Name == node).Ztunnel ?? throw new InvalidOperationException($"{node} reports no ztunnel ports");
+        await using var body = await Http.GetStreamAsync($"http://127.0.0.1:{admin.Admin}/config_dump", cancellationToken);
+        return await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
+    }
+
+    /// <summary>Whether a node's ztunnel holds policy <c>ns/name</c> (in its <c>/config_dump</c>).</summary>
+    public async Task<bool> NodeHasPolicyAsync(string node, string ns, string name)
+    {
+        using var dump = await ConfigDumpAsync(node);
+        return dump.RootElement.GetProperty("policies").EnumerateArray()
+            .Any(p => p.GetProperty("namespace").GetString() == ns && p.GetProperty("name").GetString() == name);
+    }
+
+    /// <summary>
+    /// Writes a file into the watched manifest directory as an editor's "save" does, by rename: the watcher never reads half
+    /// a file. Returns when the file is in place (the moment a user's edit is done).
+    /// </summary>
+    public string WriteManifest(string file, string yaml)
+    {
+        var path = Path.Combine(Manifests, file);
+        // Outside the watched directory (so the watcher sees only the rename), on the same file system (both are temp dirs).
+        var temp = Path.Combine(StateDir, $".{file}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(temp, yaml);
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
     public string ContainerLog(string ns, string pod, string container)
     {
         var path = Path.Combine(StateDir, "logs", $"{ns}_{pod}_{container}.log");

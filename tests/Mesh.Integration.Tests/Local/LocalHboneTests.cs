@@ -20,67 +20,16 @@ public sealed class HboneMeshFixture : IAsyncLifetime
     public const string ClientIdentity = "spiffe://cluster.local/ns/demo/sa/client";
     public const string EchoIdentity = "spiffe://cluster.local/ns/demo/sa/echo";
 
-    /// <summary>The echo container list, indented to sit under a pod spec at <paramref name="indent"/> spaces.</summary>
-    private static string EchoContainer(int indent) => string.Join('\n', """
-        containers:
-        - name: echo
-          image: meshactors/echo
-          ports:
-          - name: http
-            containerPort: 8080
-          env:
-          - name: POD_NAME
-            valueFrom:
-              fieldRef:
-                fieldPath: metadata.name
-          - name: NAMESPACE
-            valueFrom:
-              fieldRef:
-                fieldPath: metadata.namespace
-        """.Split('\n').Select(line => new string(' ', indent) + line));
-
-    private static string Sleeper(string name, string ns, string? serviceAccount) => $"""
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: {name}
-          namespace: {ns}
-          labels:
-            app: {name}
-        spec:
-          nodeName: node-0
-        {(serviceAccount is null ? "" : $"  serviceAccountName: {serviceAccount}\n")}  containers:
-          - name: main
-            image: meshactors/sleep
-        """;
-
     private static string Manifest => Manifests.Documents(
         Manifests.AmbientNamespace,
-        """
-        apiVersion: v1
-        kind: Namespace
-        metadata:
-          name: legacy
-        """,
-        """
-        apiVersion: v1
-        kind: ServiceAccount
-        metadata:
-          name: client
-          namespace: demo
-        """,
-        """
-        apiVersion: v1
-        kind: ServiceAccount
-        metadata:
-          name: echo
-          namespace: demo
-        """,
-        Sleeper("client", "demo", "client"),
+        Manifests.PlainNamespace("legacy"),
+        Manifests.ServiceAccount("client"),
+        Manifests.ServiceAccount("echo"),
+        Manifests.Sleeper("client", "demo", "node-0", "client"),
         // A second client with the same identity: its own netns, so its HBONE connections are its own (pool key has the
         // source address) and the wire test sees them open, whatever ran before.
-        Sleeper("wire-client", "demo", "client"),
-        Sleeper("outsider", "legacy", null),
+        Manifests.Sleeper("wire-client", "demo", "node-0", "client"),
+        Manifests.Sleeper("outsider", "legacy", "node-0", null),
         $"""
         apiVersion: apps/v1
         kind: Deployment
@@ -99,21 +48,9 @@ public sealed class HboneMeshFixture : IAsyncLifetime
             spec:
               nodeName: node-1
               serviceAccountName: echo
-        {EchoContainer(6)}
+        {Manifests.EchoContainers(6)}
         """,
-        $"""
-        apiVersion: v1
-        kind: Pod
-        metadata:
-          name: echo-near
-          namespace: demo
-          labels:
-            app: echo-near
-        spec:
-          nodeName: node-0
-          serviceAccountName: echo
-        {EchoContainer(2)}
-        """,
+        Manifests.EchoPod("echo-near", "node-0", "echo"),
         """
         apiVersion: v1
         kind: Service
@@ -142,10 +79,8 @@ public sealed class HboneMeshFixture : IAsyncLifetime
         await Mesh.UpAsync(nodes: 2);
         Status = await Mesh.StatusAsync();
         // HBONE needs the SVIDs: node-0 serves sa client and sa echo (echo-near), node-1 sa echo.
-        foreach (var (node, expected) in new[] { ("node-0", new[] { ClientIdentity, EchoIdentity }), ("node-1", new[] { EchoIdentity }) })
-            await Eventually.Until(() => Mesh.CertificatesAsync(node),
-                certs => certs.Where(c => c.Type == "leaf" && c.Status == "Available").Select(c => c.Name).Order().SequenceEqual(expected.Order()),
-                TimeSpan.FromSeconds(30), () => $"{node} holding SVIDs for [{string.Join(", ", expected)}]");
+        await Mesh.WaitForSvidsAsync("node-0", [ClientIdentity, EchoIdentity]);
+        await Mesh.WaitForSvidsAsync("node-1", [EchoIdentity]);
     }
 
     public async Task DisposeAsync() => await Mesh.DisposeAsync();
@@ -167,6 +102,9 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         var (client, echo, near) = (mesh.Pod("client"), mesh.Echo, mesh.Pod("echo-near"));
         Assert.Equal(("node-0", "node-1", "node-0"), (client.Node, echo.Node, near.Node));
         var before = await PodViewsAsync();
+        // Only this test's lines count (the logs are shared with the other tests of the fixture): from here on.
+        var (node0From, node1From) = (Mesh.MemberLog("node-0").Length, Mesh.MemberLog("node-1").Length);
+        IReadOnlyList<AccessLogLine> Since(string node, int from) => AccessLogLine.Parse(Mesh.MemberLog(node)[from..]);
 
         // Four requests to the Service (on node-1: across the bridges), one to echo-near's pod IP (same node).
         var requests = new[] { "http://echo:8080/short", "http://echo.demo:8080/name", "http://echo.demo.svc.cluster.local:8080/fqdn",
@@ -180,34 +118,53 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
             Assert.Equal(url.Contains(near.Ip, StringComparison.Ordinal) ? near.Name : echo.Name, answer["pod"].GetString());
         }
 
-        // The destination ztunnels log each CONNECT with the client's SPIFFE id (completion lines: wait for them).
-        var crossNode = await Eventually.Until(() => Task.FromResult(InboundHbone(Mesh.MemberLog("node-1"), echo.Name, client.Ip)),
+        // The destination ztunnels' access log has one inbound HBONE line per CONNECT, with the client's SPIFFE id
+        // (written at completion: wait for them).
+        List<AccessLogLine> InboundHbone(IReadOnlyList<AccessLogLine> lines, string pod) =>
+            lines.Where(l => l.Inbound && l.Hbone && l["dst.workload"] == pod && l["src.workload"] == client.Name).ToList();
+        var crossNode = await Eventually.Until(() => Task.FromResult(InboundHbone(Since("node-1", node1From), echo.Name)),
             lines => lines.Count >= 4, TimeSpan.FromSeconds(10), () => $"4 inbound HBONE lines for {echo.Name}\n{Tail(Mesh.MemberLog("node-1"))}");
-        var sameNode = await Eventually.Until(() => Task.FromResult(InboundHbone(Mesh.MemberLog("node-0"), near.Name, client.Ip)),
+        var sameNode = await Eventually.Until(() => Task.FromResult(InboundHbone(Since("node-0", node0From), near.Name)),
             lines => lines.Count >= 1, TimeSpan.FromSeconds(10), () => $"an inbound HBONE line for echo-near\n{Tail(Mesh.MemberLog("node-0"))}");
         Assert.Equal(4, crossNode.Count);
         Assert.Single(sameNode);
-        Assert.All(crossNode.Concat(sameNode), line =>
+        foreach (var (line, pod) in crossNode.Select(l => (l, echo)).Concat(sameNode.Select(l => (l, near))))
         {
-            Assert.Equal(HboneMeshFixture.ClientIdentity, line.Get("src.identity"));
+            Assert.Equal(HboneMeshFixture.ClientIdentity, line["src.identity"]);
+            Assert.Equal(HboneMeshFixture.EchoIdentity, line["dst.identity"]);
+            Assert.Equal("demo", line["src.namespace"]);
             // The tunnel was dialled from the client's own netns: its peer address is the client pod's IP.
             Assert.Equal(client.Ip, line.SourceIp);
-        });
+            // The CONNECT named the pod's app port, and that is where the ztunnel took it.
+            Assert.Equal($"{pod.Ip}:8080", line["dst.hbone_addr"]);
+            Assert.Equal($"{pod.Ip}:8080", line["dst.addr"]);
+            Assert.True(line.BytesSent > line.BytesReceived, $"echo answered {line.BytesSent} bytes to a {line.BytesReceived}-byte request: {line}");
+        }
 
-        // No plaintext inbound from the client anywhere: nothing of it reached 15006.
-        foreach (var (node, pod) in new[] { ("node-1", echo.Name), ("node-0", near.Name) })
-            Assert.DoesNotContain(AccessLines(Mesh.MemberLog(node)), l => l.Get("direction") == "inbound" && l.Get("dst.workload") == pod
-                && l.SourceIp == client.Ip && l.Get("dst.hbone_addr") is null);
+        // No plaintext inbound from the client anywhere: nothing of it reached 15006 (the whole logs, not just this test's part).
+        foreach (var node in new[] { "node-1", "node-0" })
+            Assert.DoesNotContain(AccessLogLine.Parse(Mesh.MemberLog(node)), l => l.Inbound && !l.Hbone && l.SourceIp == client.Ip);
 
-        // The source side: each request went out over HBONE to podIP:15008, and both ends count the same bytes
-        // (the pod's view: what the client sent is what the echo received, and the echo's answer is the larger).
-        var outbound = AccessLines(Mesh.MemberLog("node-0"))
-            .Where(l => l.Get("direction") == "outbound" && l.SourceIp == client.Ip && l.Get("dst.hbone_addr") is not null).ToList();
-        foreach (var (lines, destination) in new[] { (crossNode, echo.Ip), (sameNode, near.Ip) })
+        // The source side: each request went out over HBONE to podIP:15008 (one outbound line per curl, from the client's
+        // own socket), and both ends count the same bytes: per destination pod, the (sent, received) of the client's
+        // lines are the (received, sent) of the echo's lines.
+        var outbound = await Eventually.Until(
+            () => Task.FromResult(Since("node-0", node0From).Where(l => l.Outbound && l.SourceIp == client.Ip).ToList()),
+            lines => lines.Count >= 5, TimeSpan.FromSeconds(10), () => $"5 outbound lines of the client\n{Tail(Mesh.MemberLog("node-0"))}");
+        Assert.Equal(5, outbound.Count);
+        Assert.Equal(5, outbound.Select(l => l.SourcePort).Distinct().Count());
+        foreach (var (pod, inbound) in new[] { (echo, crossNode), (near, sameNode) })
         {
-            var sides = outbound.Where(o => o.Get("dst.addr") == $"{destination}:15008").Select(o => (o.Sent, o.Received)).Order().ToList();
-            Assert.Equal(lines.Select(l => (l.Received, l.Sent)).Order().ToList(), sides);
-            Assert.All(lines, line => Assert.True(line.Sent > line.Received, $"echo answered {line.Sent} bytes to a {line.Received}-byte request: {line.Text}"));
+            var towards = outbound.Where(l => l["dst.workload"] == pod.Name).ToList();
+            Assert.All(towards, l =>
+            {
+                Assert.True(l.Hbone, l.Text);
+                Assert.Equal($"{pod.Ip}:15008", l["dst.addr"]);
+                Assert.Equal($"{pod.Ip}:8080", l["dst.hbone_addr"]);
+                Assert.Equal(HboneMeshFixture.ClientIdentity, l["src.identity"]);
+                Assert.Equal(HboneMeshFixture.EchoIdentity, l["dst.identity"]);
+            });
+            Assert.Equal(inbound.Select(l => (l.BytesReceived, l.BytesSent)).Order(), towards.Select(l => (l.BytesSent, l.BytesReceived)).Order());
         }
 
         // /v1/node/pods: inbound HBONE at the destinations, outbound HBONE at the source.
@@ -291,15 +248,19 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
         Assert.True(curl.ExitCode == 0, curl.Output);
         Assert.Contains("\"path\": \"/from-outside\"", curl.Stdout);
 
-        // Redirected to 15006 in the echo's netns (PERMISSIVE), logged as plain TCP from the outsider's own IP.
-        var lines = await Eventually.Until(() => Task.FromResult(AccessLines(Mesh.MemberLog("node-1"))
-                .Where(l => l.Get("direction") == "inbound" && l.Get("dst.workload") == echo.Name && l.SourceIp == outsider.Ip).ToList()),
-            found => found.Count >= 1, TimeSpan.FromSeconds(10), () => $"an inbound access-log line for {echo.Name} from {outsider.Ip}");
-        var line = Assert.Single(lines);
-        Assert.Equal($"{echo.Ip}:8080", line.Get("dst.addr"));
-        // Plain TCP on 15006: no HBONE authority and no identity (the outsider has none).
-        Assert.Null(line.Get("dst.hbone_addr"));
-        Assert.Null(line.Get("src.identity"));
+        // Redirected to 15006 in the echo's netns (PERMISSIVE): the access log line is plain TCP from the outsider's own IP.
+        var line = await Eventually.Until(
+            () => Task.FromResult(AccessLogLine.Parse(Mesh.MemberLog("node-1")).FirstOrDefault(l => l.Inbound && l.SourceIp == outsider.Ip
+                && l["dst.workload"] == echo.Name)),
+            l => l is not null, TimeSpan.FromSeconds(10), () => $"a plaintext inbound line for {echo.Name} from {outsider.Ip}");
+        Assert.False(line!.Hbone, line.Text);
+        Assert.Equal($"{echo.Ip}:8080", line["dst.addr"]);
+        Assert.Equal(("outsider", "legacy"), (line["src.workload"], line["src.namespace"]));
+        Assert.Null(line["src.identity"]); // plaintext: no identity is claimed for either side
+        Assert.Null(line["dst.identity"]);
+        Assert.True(line.BytesSent > 0 && line.BytesReceived > 0, line.Text);
+        // No inbound HBONE line from the outsider.
+        Assert.DoesNotContain(AccessLogLine.Parse(Mesh.MemberLog("node-1")), l => l.Inbound && l.Hbone && l.SourceIp == outsider.Ip);
 
         var after = await Eventually.Until(PodViewsAsync, views => Delta(before, views, echo.Name, v => v.InboundPlaintextClosed) >= 1,
             TimeSpan.FromSeconds(10), () => "the echo's plaintext counter moved");
@@ -345,28 +306,6 @@ public sealed partial class LocalHboneTests(HboneMeshFixture mesh, ITestOutputHe
             Assert.Equal("SERVFAIL", forwarded.Status);
         }
     }
-
-    /// <summary>One access-log line (logfmt, <c>scope=access msg="connection complete"</c>), by field.</summary>
-    private sealed record AccessLine(IReadOnlyDictionary<string, string> Fields, string Text)
-    {
-        public string? Get(string key) => Fields.GetValueOrDefault(key);
-        public string? SourceIp => Get("src.addr") is { } addr ? addr[..addr.LastIndexOf(':')] : null;
-        public long Sent => long.Parse(Get("bytes_sent")!, System.Globalization.CultureInfo.InvariantCulture);
-        public long Received => long.Parse(Get("bytes_recv")!, System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    private static List<AccessLine> AccessLines(string log) => log.Split('\n')
-        .Where(l => l.Contains("scope=access msg=\"connection complete\"", StringComparison.Ordinal))
-        .Select(l => new AccessLine(LogfmtField().Matches(l).ToDictionary(m => m.Groups["k"].Value, m => m.Groups["v"].Value.Trim('"')), l))
-        .ToList();
-
-    /// <summary>Inbound HBONE access-log lines of one pod whose tunnel came from <paramref name="clientIp"/>.</summary>
-    private static List<AccessLine> InboundHbone(string log, string pod, string clientIp) => AccessLines(log)
-        .Where(l => l.Get("direction") == "inbound" && l.Get("dst.workload") == pod && l.Get("dst.hbone_addr") is not null && l.SourceIp == clientIp)
-        .ToList();
-
-    [GeneratedRegex(@"(?<k>[\w.]+)=(?<v>""(?:[^""\\]|\\.)*""|\S+)")]
-    private static partial Regex LogfmtField();
 
     private async Task<Dictionary<string, CapturedPodView>> PodViewsAsync()
     {

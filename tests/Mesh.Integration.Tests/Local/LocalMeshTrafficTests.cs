@@ -39,13 +39,21 @@ public sealed class LocalMeshTrafficTests(ITestOutputHelper output)
             Assert.Contains($"http {client.Ip}:", mesh.ContainerLog("demo", pod, "echo"));
         }
 
-        // Captured: the client's outbound counter on its node's ztunnel moved, and its access log has its outbound line.
+        // Captured: the client's outbound counter on its node's ztunnel moved, and its access log has an outbound line from
+        // the client's own address to an echo pod for each request (written at completion: wait for them).
         var captured = await mesh.CapturedPodsAsync(client.Node);
         var clientCapture = captured.Single(p => p.Name == "client");
         Assert.True(clientCapture.OutboundOpened >= 4, $"outbound opened: {clientCapture.OutboundOpened}");
-        Assert.Contains(mesh.MemberLog(client.Node).Split('\n'), l => l.Contains("scope=access msg=\"connection complete\"", StringComparison.Ordinal)
-            && l.Contains($" src.addr={client.Ip}:", StringComparison.Ordinal) && l.Contains(" src.workload=client ", StringComparison.Ordinal)
-            && l.Contains(" direction=outbound ", StringComparison.Ordinal));
+        var outbound = await Eventually.Until(
+            () => Task.FromResult(AccessLogLine.Parse(mesh.MemberLog(client.Node)).Where(l => l.Outbound && l.SourceIp == client.Ip).ToList()),
+            lines => lines.Count >= 4, TimeSpan.FromSeconds(10), () => $"4 outbound access log lines of the client\n{mesh.MemberLog(client.Node)}");
+        Assert.All(outbound, l =>
+        {
+            Assert.Equal(("client", "demo"), (l["src.workload"], l["src.namespace"]));
+            Assert.Contains(echoPods, p => p.Name == l["dst.workload"]);
+            Assert.Equal("echo.demo.svc.cluster.local", l["dst.service"]);
+            Assert.True(l.BytesSent > 0 && l.BytesReceived > 0, l.Text);
+        });
 
         // Each node holds SVIDs for exactly the service accounts of its ambient pods (client: sa client; echo: sa echo).
         foreach (var node in status.Members.Where(m => m.Role == "node").Select(m => m.Name))
