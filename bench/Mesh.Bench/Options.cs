@@ -16,6 +16,8 @@ internal sealed record Options
     public int ConnRateConcurrency { get; init; } = 16;
     public double ConnRateSeconds { get; init; } = 3;
     public int IdleConnections { get; init; } = 1000;
+    public HopBuild? Before { get; init; }
+    public HopGc HopGc { get; init; } = HopGc.Server;
 
     public const string Usage = """
         mesh-bench — the data path side by side: every mode, every scenario, interleaved rounds, medians, ratios.
@@ -29,6 +31,9 @@ internal sealed record Options
           --connrate-concurrency N   parallel connect/request/close clients (default 16)
           --connrate-seconds S       counted window per round, after 0.5 s warm-up (default 3)
           --idle-conns N       idle tunnels opened for the memory scenario (default 1000)
+          --before DLL         also run each of our rows from an earlier build's mesh-bench.dll, next to ours, with
+                               an after ÷ before table (same run, same box)
+          --hop-gc server|workstation  the collector of our hops (default server: as mesh-node ships)
           --quick              smoke run: 1 round, 64 MiB, 1 s windows, 250 idle connections
         """;
 
@@ -55,6 +60,16 @@ internal sealed record Options
                 "--connrate-concurrency" => o with { ConnRateConcurrency = Int() },
                 "--connrate-seconds" => o with { ConnRateSeconds = Dbl() },
                 "--idle-conns" => o with { IdleConnections = Int() },
+                "--before" => o with { Before = HopBuild.Before(Next()) },
+                "--hop-gc" => o with
+                {
+                    HopGc = Next() switch
+                    {
+                        "server" => HopGc.Server,
+                        "workstation" => HopGc.Workstation,
+                        var other => throw new ArgumentException($"--hop-gc {other}: expected server or workstation"),
+                    },
+                },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
         }

@@ -30,6 +30,8 @@ internal sealed record Pki(string Dir)
             using var svid = ca.Svid(Id(who));
             svid.WritePem(dir, who); // who.crt, who.key, who.pem and trust-bundle.pem
         }
+        // Builds from before the shared test PKI read the root as ca.crt (mesh-bench --before).
+        File.Copy(Path.Combine(dir, "trust-bundle.pem"), Path.Combine(dir, "ca.crt"), overwrite: true);
         return new Pki(dir);
     }
 

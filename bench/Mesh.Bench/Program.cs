@@ -31,10 +31,21 @@ if (options.ModeKeys?.FirstOrDefault(k => known.All(m => m.Key != k)) is { } unk
 }
 var selected = known.Where(m => options.ModeKeys is null || options.ModeKeys.Contains(m.Key))
     .Where(m => (m.Supports & options.Scenarios) != 0).ToList();
+// --before: each of our rows gets its twin from the earlier build right below it (the Akka rows are comparisons, not ours).
+var twins = new List<(Mode After, Mode Before)>();
+if (options.Before is { } before)
+{
+    foreach (var ours in selected.Where(m => m.OurHops is not null && !m.Key.StartsWith("akka", StringComparison.Ordinal)).ToList())
+    {
+        var twin = ModeCatalog.BeforeTwin(ours, before);
+        selected.Insert(selected.IndexOf(ours) + 1, twin);
+        twins.Add((ours, twin));
+    }
+}
 
 var dir = Directory.CreateTempSubdirectory("mesh-bench-").FullName;
 using var sink = new Sink();
-var context = new ModeContext(sink.EndPoint.Port, Pki.Create(dir));
+var context = new ModeContext(sink.EndPoint.Port, Pki.Create(dir), options.HopGc);
 var running = new List<RunningMode>();
 var total = Stopwatch.StartNew();
 Report report;
@@ -45,6 +56,11 @@ try
     {
         if (mode.Unavailable() is { } why) { Console.Error.WriteLine($"{mode.Name}: {why}: skipped"); continue; }
         try { running.Add(await mode.StartAsync(context)); }
+        catch (InvalidOperationException e) when (mode.OurHops?.Build.IsBefore == true)
+        {
+            // An earlier build may not have this row (e.g. its --serve does not know the hop): say so, keep the rest.
+            Console.Error.WriteLine($"{mode.Name}: the earlier build could not start it ({e.Message}): skipped");
+        }
         catch (InvalidOperationException e) { Console.Error.WriteLine($"{mode.Name}: could not start ({e.Message}): skipped"); }
     }
     report = new Report(running.Select(r => r.Mode).ToList(), options.Scenarios);
@@ -123,7 +139,11 @@ Console.WriteLine(report.Render(string.Create(CultureInfo.InvariantCulture,
     $"mesh-bench: {options.Rounds} interleaved round(s), medians; {Environment.ProcessorCount} cores; {total.Elapsed.TotalSeconds:0} s. " +
     $"bulk: 1 stream × {options.BulkMiB} MiB; latency: 1 KiB echo, open loop at {options.LatencyRate}/s over {options.LatencyConnections} connections, " +
     $"{options.LatencySeconds:0.#} s; connrate: {options.ConnRateConcurrency} parallel connect+64 B echo+close, {options.ConnRateSeconds:0.#} s; " +
-    $"idle: {options.IdleConnections} tunnels.") + otherLoad));
+    $"idle: {options.IdleConnections} tunnels. Our hops: {options.HopGc.ToString().ToLowerInvariant()} GC") +
+    (options.Before is { } b ? $"; rows \"— before\" run the hops of {b.Dll}." : ".") + otherLoad));
+var ran = running.Select(r => r.Mode).ToHashSet();
+if (twins.Where(t => ran.Contains(t.After) && ran.Contains(t.Before)).ToList() is { Count: > 0 } pairs)
+    Console.WriteLine(report.RenderAfterBefore(pairs));
 
 // The Akka.Streams question of the issue: are its stages within 10% of the plain pump (same 2-hop shape)?
 var plain = report.Median(ModeCatalog.All.Single(m => m.Key == "plain"), Report.Bulk);

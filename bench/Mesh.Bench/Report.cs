@@ -85,6 +85,23 @@ internal sealed class Report
         return w.ToString();
     }
 
+    /// <summary>
+    /// This build against an earlier one (<c>--before</c>), row by row: after ÷ before for every metric of the run,
+    /// with the direction that counts as better, so "no regression" reads off one table.
+    /// </summary>
+    public string RenderAfterBefore(IReadOnlyList<(Mode After, Mode Before)> pairs)
+    {
+        var shown = Metrics.Where(m => (m.Scenario & _scenarios) != 0 && m != SenderLate).ToArray();
+        var w = new StringWriter(CultureInfo.InvariantCulture);
+        w.WriteLine("After ÷ before (this build's hops ÷ the earlier build's, same run; >1 is better for GiB/s and conn/s, <1 for the rest):");
+        w.WriteLine();
+        w.WriteLine("| mode | " + string.Join(" | ", shown.Select(m => m.Header)) + " |");
+        w.WriteLine("|---" + string.Concat(shown.Select(_ => "|---:")) + "|");
+        foreach (var (after, before) in pairs)
+            w.WriteLine($"| {after.Name} | " + string.Join(" | ", shown.Select(m => Cell(Median(after, m) / Median(before, m), "0.00"))) + " |");
+        return w.ToString();
+    }
+
     private static string Cell(double value, string format) =>
         double.IsNaN(value) || double.IsInfinity(value) ? "—" : value.ToString(format, CultureInfo.InvariantCulture);
 }

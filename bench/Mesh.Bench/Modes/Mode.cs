@@ -13,7 +13,7 @@ internal enum Measure
 }
 
 /// <summary>What a mode gets to start its hops: where the sink listens and the shared certificates.</summary>
-internal sealed record ModeContext(int SinkPort, Pki Pki);
+internal sealed record ModeContext(int SinkPort, Pki Pki, HopGc Gc);
 
 /// <summary>
 /// One way to carry a connection from the load generator to the sink (a row of the table). <paramref name="Key"/> is
@@ -26,6 +26,9 @@ internal sealed record Mode(string Key, string Name, Measure Supports, Func<Mode
 
     /// <summary>Why the mode cannot run here (e.g. a tool is not installed), or null.</summary>
     public Func<string?> Unavailable { get; init; } = () => null;
+
+    /// <summary>For a pair of our <c>--serve</c> hops: their names (client side, server side) and the build they run from.</summary>
+    public (string Client, string Server, HopBuild Build)? OurHops { get; init; }
 }
 
 /// <summary>A served hop inside a <c>mesh-bench --serve</c> child: bind, then run until cancelled.</summary>

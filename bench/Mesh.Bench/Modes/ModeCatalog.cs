@@ -49,14 +49,25 @@ internal static partial class ModeCatalog
     /// "client ztunnel"), which carries to <paramref name="serverHop"/> (the "server ztunnel"), which connects to the sink.
     /// </summary>
     public static Mode OurPair(string key, string name, Measure supports, string clientHop, string serverHop) =>
-        new(key, name, supports, async context =>
+        OurPair(key, name, supports, clientHop, serverHop, HopBuild.Current);
+
+    /// <summary>The same pair of hops run from an earlier build (<c>--before</c>): key "KEY@before", name "… — before".</summary>
+    public static Mode BeforeTwin(Mode ours, HopBuild before) =>
+        ours.OurHops is { } hops
+            ? OurPair(ours.Key + "@before", ours.Name + " — before", ours.Supports, hops.Client, hops.Server, before)
+            : throw new ArgumentException($"{ours.Key} is not one of our hop pairs");
+
+    private static Mode OurPair(string key, string name, Measure supports, string clientHop, string serverHop, HopBuild build)
+    {
+        Mode? self = null;
+        self = new Mode(key, name, supports, async context =>
         {
             var (p1, p2) = (RunningMode.FreePort(), RunningMode.FreePort());
-            var running = new RunningMode(Get(key), p1);
+            var running = new RunningMode(self!, p1);
             try
             {
-                await running.StartServeAsync(serverHop, p2, context.SinkPort, context.SinkPort, context.Pki);
-                await running.StartServeAsync(clientHop, p1, p2, context.SinkPort, context.Pki);
+                await running.StartServeAsync(build, serverHop, p2, context.SinkPort, context.SinkPort, context);
+                await running.StartServeAsync(build, clientHop, p1, p2, context.SinkPort, context);
                 return running;
             }
             catch
@@ -64,7 +75,9 @@ internal static partial class ModeCatalog
                 running.Dispose();
                 throw;
             }
-        });
+        }) { OurHops = (clientHop, serverHop, build) };
+        return self;
+    }
 
     private static string? Installed(string tool) =>
         Environment.GetEnvironmentVariable("PATH")!.Split(':').Any(d => File.Exists(Path.Combine(d, tool)))

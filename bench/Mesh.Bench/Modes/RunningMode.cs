@@ -20,21 +20,28 @@ internal sealed class RunningMode : IDisposable
     public int EntryPort { get; }
     public bool HasProcesses => _hops.Count > 0;
 
-    /// <summary>Starts one of our hops: <c>mesh-bench --serve</c> in a child process; returns once it listens.</summary>
-    public async Task StartServeAsync(string serveMode, int listen, int next, int final, Pki pki)
+    /// <summary>
+    /// Starts one of our hops: <c>mesh-bench --serve</c> of <paramref name="build"/> in a child process, with the
+    /// collector <paramref name="context"/> asks for; returns once it listens.
+    /// </summary>
+    public async Task StartServeAsync(HopBuild build, string serveMode, int listen, int next, int final, ModeContext context)
     {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = false, UseShellExecute = false,
         };
-        // Same runtime settings as the load generator (workstation GC, see the csproj): the row measures the code path.
-        foreach (var arg in new[] { typeof(RunningMode).Assembly.Location, "--serve", serveMode, Num(listen), Num(next), Num(final), pki.Dir })
+        // The runtime's own knob, so an earlier build (whose runtimeconfig we do not control) runs with the same collector.
+        start.Environment["DOTNET_gcServer"] = context.Gc == HopGc.Server ? "1" : "0";
+        foreach (var arg in new[] { build.Dll, "--serve", serveMode, Num(listen), Num(next), Num(final), context.Pki.Dir })
             start.ArgumentList.Add(arg);
         var process = Process.Start(start)!;
         _hops.Add(new Hop(process, Ours: true));
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var line = await process.StandardOutput.ReadLineAsync(timeout.Token);
-        if (line != "ready") throw new InvalidOperationException($"--serve {serveMode} did not start ({line ?? "exited"})");
+        // This build says which collector it got ("ready server"); an earlier build may say only "ready".
+        var expected = "ready " + context.Gc.ToString().ToLowerInvariant();
+        if (line != expected && !(build.IsBefore && line == "ready"))
+            throw new InvalidOperationException($"--serve {serveMode} did not start as expected ({line ?? "exited"}; wanted \"{expected}\")");
         await WaitForPortAsync(listen);
     }
 

@@ -6,7 +6,7 @@ namespace Mesh.Bench.Modes;
 
 /// <summary>
 /// Hidden subcommand <c>mesh-bench --serve MODE LISTEN NEXT FINAL PKI_DIR</c>: one hop of one of our modes in its own
-/// process. Prints "ready" once it listens; then reads commands on stdin: "gc" → full blocking GC, answers "ok";
+/// process. Prints "ready server" (or "ready workstation": the collector it runs with) once it listens; then reads commands on stdin: "gc" → full blocking GC, answers "ok";
 /// EOF (the bench went away) → exit.
 /// </summary>
 internal static class ServeMode
@@ -27,7 +27,8 @@ internal static class ServeMode
 
         using var stop = new CancellationTokenSource();
         var running = await hop(serve, stop.Token);
-        Console.WriteLine("ready");
+        // The collector this process really got (the bench sets DOTNET_gcServer): the bench refuses a hop that differs.
+        Console.WriteLine(System.Runtime.GCSettings.IsServerGC ? "ready server" : "ready workstation");
         while (await Console.In.ReadLineAsync() is { } line)
         {
             if (line != "gc") continue;
