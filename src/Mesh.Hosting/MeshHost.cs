@@ -17,18 +17,23 @@ namespace Mesh.Hosting;
 /// </summary>
 public static class MeshHost
 {
+    /// <summary>
+    /// Options for every web host a member builds (its command endpoint; the ztunnel's 15000/15020/15021). The content
+    /// root is the install directory, not the working directory, and config files are read once: a host started from
+    /// "/" (a container's default WORKDIR; the local supervisor) otherwise watches the whole file system for
+    /// appsettings.json changes — ~40,000 inotify watches and seconds of CPU per host, which a restarted ztunnel spends
+    /// while its pods have no proxy.
+    /// </summary>
+    public static WebApplicationOptions WebOptions(string[] args) => new()
+    {
+        Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
+        ContentRootPath = AppContext.BaseDirectory,
+    };
+
     public static (WebApplicationBuilder Builder, MeshMemberOptions Options) CreateBuilder(
         string[] args, string role, Action<AkkaConfigurationBuilder, IServiceProvider, MeshMemberOptions> configureAkka)
     {
-        // The content root is the install directory, not the working directory, and config files are read once: a
-        // member started from "/" (a container's default WORKDIR; the local supervisor) otherwise watches the whole
-        // file system for appsettings.json changes — tens of thousands of inotify watches and seconds of start-up CPU,
-        // which a restarted ztunnel spends while its pods have no proxy.
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
-        {
-            Args = [.. args, "--hostBuilder:reloadConfigOnChange=false"],
-            ContentRootPath = AppContext.BaseDirectory,
-        });
+        var builder = WebApplication.CreateSlimBuilder(WebOptions(args));
         var options = new MeshMemberOptions();
         builder.Configuration.GetSection(MeshMemberOptions.Section).Bind(options);
         options.Name ??= Environment.MachineName;

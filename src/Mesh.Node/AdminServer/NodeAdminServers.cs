@@ -1,4 +1,5 @@
 using System.Net;
+using Mesh.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
@@ -59,7 +60,7 @@ public sealed class NodeAdminServers(IServiceProvider node, NodePortsOptions por
     private async Task StartAsync(string name, string bind, int port, Action<WebApplication, IServiceProvider> map, CancellationToken ct)
     {
         if (port <= 0) return; // 0: off
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = WebApplication.CreateSlimBuilder(MeshHost.WebOptions([]));
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Parse(bind), port));
         var app = builder.Build();

@@ -24,8 +24,11 @@ internal sealed class HeldPodConnection : IDisposable
 
     private HeldPodConnection(Socket socket) => _socket = socket;
 
-    public static async Task<HeldPodConnection> OpenAsync(string ns, string pod, IPEndPoint target) =>
-        new(await PodSocket.ConnectAsync(ns, pod, target, TimeSpan.FromSeconds(20)));
+    public static Task<HeldPodConnection> OpenAsync(string ns, string pod, IPEndPoint target) =>
+        OpenAsync(ns, pod, target, TimeSpan.FromSeconds(20));
+
+    public static async Task<HeldPodConnection> OpenAsync(string ns, string pod, IPEndPoint target, TimeSpan connectTimeout) =>
+        new(await PodSocket.ConnectAsync(ns, pod, target, connectTimeout));
 
     /// <summary>Sends a line through a TCP echo and returns what came back.</summary>
     public async Task<string> EchoLineAsync(string line, TimeSpan timeout)
