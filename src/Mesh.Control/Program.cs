@@ -9,10 +9,22 @@ using Mesh.Protocol.Local;
 
 // mesh-control: reads the mesh's configuration, computes state, holds it in cluster sharding, serves nodes.
 var controlOptions = new ControlOptions();
-var (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Control, (akka, sp, _) => akka.WithMeshState(controlOptions).WithCa(sp));
-builder.Configuration.GetSection(ControlOptions.Section).Bind(controlOptions);
 var caOptions = new CaOptions();
-builder.Configuration.GetSection(CaOptions.Section).Bind(caOptions);
+WebApplicationBuilder builder;
+MeshMemberOptions options;
+try
+{
+    // Bound and checked before anything starts (the Akka set-up below reads controlOptions only once the host runs).
+    (builder, options) = MeshHost.CreateBuilder(args, MeshRoles.Control, (akka, sp, _) => akka.WithMeshState(controlOptions).WithCa(sp));
+    builder.Configuration.GetSection(ControlOptions.Section).Bind(controlOptions);
+    controlOptions.Validate();
+    builder.Configuration.GetSection(CaOptions.Section).Bind(caOptions);
+}
+catch (Exception e) when (MeshHost.BadSetting(e) is { } why)
+{
+    Console.Error.WriteLine($"mesh-control: invalid configuration: {why}");
+    return 2;
+}
 caOptions.TrustDomain = controlOptions.TrustDomain;
 caOptions.StateDir ??= CaHosting.DefaultStateDir();
 

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Mesh.Hosting;
 
@@ -66,6 +67,18 @@ public static class MeshHost
         });
         return (builder, options);
     }
+
+    /// <summary>
+    /// The one-line reason when start-up failed because of a setting — a value the binder cannot convert (it names
+    /// the key) or one a validator refused — else null. Executables print it and exit 2 instead of crashing.
+    /// </summary>
+    public static string? BadSetting(Exception error) => error switch
+    {
+        OptionsValidationException invalid => string.Join("; ", invalid.Failures),
+        InvalidOperationException when error.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal) =>
+            error.Message,
+        _ => null,
+    };
 
     /// <summary>Maps the common cluster verbs; call after <c>Build()</c>.</summary>
     public static WebApplication MapMeshCommands(this WebApplication app)

@@ -6,25 +6,21 @@ using Microsoft.Extensions.Options;
 
 // mesh-node: the ztunnel. Joins the cluster, keeps its node's view of the mesh state, and carries the traffic of the
 // pods its node agent hands over (ZDS). The composition is in Hosting/ZtunnelHosting.cs.
-var (builder, member) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, services, _) => akka.WithZtunnel(services));
-builder.Services.AddZtunnel(builder.Configuration);
-
-var app = builder.Build();
-app.MapMeshCommands();
-app.MapNodeCommands();
+WebApplication app;
+MeshMemberOptions member;
 try
 {
-    await app.StartAsync();
+    (var builder, member) = MeshHost.CreateBuilder(args, MeshRoles.Node, (akka, services, _) => akka.WithZtunnel(services));
+    builder.Services.AddZtunnel(builder.Configuration);
+    app = builder.Build();
+    app.MapMeshCommands();
+    app.MapNodeCommands();
+    await app.StartAsync(); // options are bound and validated here (IOptions, ValidateOnStart)
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (MeshHost.BadSetting(e) is { } why)
 {
-    Console.Error.WriteLine($"mesh-node: invalid configuration: {string.Join("; ", e.Failures)}");
-    return 2;
-}
-catch (InvalidOperationException e) when (e.Message.StartsWith("Failed to convert configuration value", StringComparison.Ordinal))
-{
-    // A value that does not parse (e.g. "abc" for a TimeSpan): the binder names the key.
-    Console.Error.WriteLine($"mesh-node: invalid configuration: {e.Message}");
+    // A value that does not parse (the binder names the key) or that a validator refused.
+    Console.Error.WriteLine($"mesh-node: invalid configuration: {why}");
     return 2;
 }
 var node = app.Services.GetRequiredService<IOptions<NodeOptions>>().Value;

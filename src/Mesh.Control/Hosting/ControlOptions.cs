@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Mesh.Control.Hosting;
 
 /// <summary>Control-plane settings, bound from the "Mesh:Control" configuration section.</summary>
@@ -35,15 +37,19 @@ public sealed class ControlOptions
     /// <summary>At most this many idle address entities per control member; past it the oldest idle one passivates at once.</summary>
     public int MaxIdleAddressEntities { get; set; } = 10_000;
 
-    /// <summary>Throws, naming the setting, when a value cannot work.</summary>
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every value that cannot work, each naming its key.</summary>
     public void Validate()
     {
+        var failures = new List<string>();
         if (EntityAskInterval <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(EntityAskInterval), EntityAskInterval, $"{Section}:{nameof(EntityAskInterval)} must be positive");
+            failures.Add($"{Section}:{nameof(EntityAskInterval)} = {EntityAskInterval}: must be greater than zero");
         if (AddressEntityIdle <= TimeSpan.Zero)
-            throw new ArgumentOutOfRangeException(nameof(AddressEntityIdle), AddressEntityIdle, $"{Section}:{nameof(AddressEntityIdle)} must be positive");
+            failures.Add($"{Section}:{nameof(AddressEntityIdle)} = {AddressEntityIdle}: must be greater than zero");
         if (MaxIdleAddressEntities < 1)
-            throw new ArgumentOutOfRangeException(nameof(MaxIdleAddressEntities), MaxIdleAddressEntities, $"{Section}:{nameof(MaxIdleAddressEntities)} must be at least 1");
+            failures.Add($"{Section}:{nameof(MaxIdleAddressEntities)} = {MaxIdleAddressEntities}: must be at least 1");
+        if (NodeList().Count == 0)
+            failures.Add($"{Section}:{nameof(Nodes)} = '{Nodes}': name at least one node");
+        if (failures.Count > 0) throw new OptionsValidationException(Section, typeof(ControlOptions), failures);
     }
 
     public IReadOnlyList<string> NodeList() =>

@@ -38,8 +38,11 @@ public sealed class LocalMeshTrafficTests(ITestOutputHelper output)
             var pod = echo["pod"].GetString()!;
             Assert.Contains(echoPods, p => p.Name == pod);
             Assert.Equal(new Uri(url).PathAndQuery, echo["path"].GetString());
-            // The echo saw the client pod's own IP as the source (the ztunnel preserved it).
-            Assert.Contains($"http {client.Ip}:", mesh.ContainerLog("demo", pod, "echo"));
+            // The echo saw the client pod's own IP as the source (the ztunnel preserved it). The echo logs a request once it
+            // has answered it, and the line reaches the file through the supervisor's pipe: wait for it, do not race it.
+            await Eventually.Until(() => Task.FromResult(mesh.ContainerLog("demo", pod, "echo")),
+                log => log.Contains($"http {client.Ip}:", StringComparison.Ordinal), TimeSpan.FromSeconds(10),
+                () => $"{pod}'s log naming the client's address {client.Ip}\n{mesh.ContainerLog("demo", pod, "echo")}");
         }
 
         // Captured: the client's outbound counter on its node's ztunnel moved, and its access log has an outbound line from

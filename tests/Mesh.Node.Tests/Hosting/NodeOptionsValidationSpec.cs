@@ -17,6 +17,7 @@ public class NodeOptionsValidationSpec
     [InlineData("--Mesh:Node:ConnectTimeout=abc", "'abc' at 'Mesh:Node:ConnectTimeout'")]
     [InlineData("--Mesh:Node:Socks5Bind=localhost", "Mesh:Node:Socks5Bind = 'localhost': not an IP address")]
     [InlineData("--Mesh:Node:AddressCache:MaxEntries=0", "Mesh:Node:AddressCache:MaxEntries must be at least 1")]
+    [InlineData("--Mesh:Port=abc", "'abc' at 'Mesh:Port'")]
     public async Task The_binary_refuses_a_bad_value_naming_its_key_with_exit_code_2(string argument, string expected)
     {
         var binary = Path.Combine(AppContext.BaseDirectory, "mesh-node.dll");
