@@ -8,7 +8,7 @@ namespace Mesh.Control.Ambient;
 internal enum WaypointTraffic { Service, Workload, All, None }
 
 /// <summary>
-/// A Gateway of class istio-waypoint. <c>AllowedFrom</c> comes from the HBONE listener's allowedRoutes
+/// A Gateway of class istio-waypoint with its HBONE listener. <c>AllowedFrom</c> comes from the HBONE listener's allowedRoutes
 /// (Gateway API default "Same": only objects in the waypoint's own namespace may bind to it).
 /// </summary>
 internal sealed record Waypoint(string Namespace, string Name, WaypointTraffic Traffic, string AllowedFrom,
@@ -23,20 +23,51 @@ internal sealed record Waypoint(string Namespace, string Name, WaypointTraffic T
     public WaypointRef ToRef(string domainSuffix) =>
         new(Namespace, Name, $"{Name}.{Namespace}.svc.{domainSuffix}", HbonePort);
 
-    public static Waypoint? FromGateway(Gateway gateway)
+    /// <summary>
+    /// The waypoint a Gateway declares, or null when it is not one. A waypoint listens on 15008 protocol HBONE, and
+    /// nothing else: every other listener is refused (listener condition Accepted=False, reason UnsupportedProtocol,
+    /// reported as a warning), and a Gateway without that listener is not accepted at all. <c>istio.io/waypoint-for</c>
+    /// is read from the Gateway, else from its GatewayClass (<paramref name="classLabels"/>), else "service".
+    /// </summary>
+    public static Waypoint? FromGateway(Gateway gateway, IDictionary<string, string>? classLabels, Warnings warnings)
     {
         if (gateway.Spec?.GatewayClassName != AmbientLabels.WaypointGatewayClass) return null;
-        var traffic = AmbientLabels.Get(gateway.Metadata.Labels, AmbientLabels.WaypointFor) switch
+        var subject = $"gateway {gateway.Metadata.NamespaceProperty}/{gateway.Metadata.Name}";
+        var listeners = gateway.Spec.Listeners ?? [];
+        foreach (var other in listeners.Where(l => !IsHbone(l)))
+        {
+            warnings.Add($"{subject} listener '{other.Name}' (protocol {other.Protocol ?? "(none)"}, port {other.Port}): Accepted=False, " +
+                         $"reason UnsupportedProtocol: a waypoint listens only on port {HbonePort} with protocol HBONE");
+        }
+        var hbone = listeners.FirstOrDefault(IsHbone);
+        if (hbone is null)
+        {
+            warnings.Add($"{subject}: Accepted=False, reason ListenersNotValid: an {AmbientLabels.WaypointGatewayClass} Gateway needs a " +
+                         $"listener on port {HbonePort} with protocol HBONE; it is not a waypoint");
+            return null;
+        }
+        var waypointFor = AmbientLabels.Get(gateway.Metadata.Labels, AmbientLabels.WaypointFor)
+                          ?? AmbientLabels.Get(classLabels, AmbientLabels.WaypointFor);
+        var traffic = waypointFor switch
         {
             null or "service" => WaypointTraffic.Service,
             "workload" => WaypointTraffic.Workload,
             "all" => WaypointTraffic.All,
-            _ => WaypointTraffic.None, // "none" and unknown values carry nothing, as in Istio
+            "none" => WaypointTraffic.None,
+            _ => Unknown(waypointFor),
         };
-        var hbone = gateway.Spec.Listeners?.FirstOrDefault(l => l.Protocol == "HBONE" && l.Port == HbonePort);
-        var (from, labels) = ReadAllowedRoutes(hbone?.AllowedRoutes);
+        var (from, labels) = ReadAllowedRoutes(hbone.AllowedRoutes);
         return new Waypoint(gateway.Metadata.NamespaceProperty, gateway.Metadata.Name, traffic, from, labels);
+
+        WaypointTraffic Unknown(string value)
+        {
+            // Carries nothing, as in Istio; said so, since a typo would otherwise silently bypass the waypoint.
+            warnings.Add($"{subject}: {AmbientLabels.WaypointFor}={value} is not one of service, workload, all, none; it carries no traffic");
+            return WaypointTraffic.None;
+        }
     }
+
+    private static bool IsHbone(GatewayListener listener) => listener.Protocol == "HBONE" && listener.Port == HbonePort;
 
     /// <summary>allowedRoutes is kept untyped in our CRD model; read namespaces.from and selector.matchLabels.</summary>
     private static (string From, IReadOnlyDictionary<string, string>? Labels) ReadAllowedRoutes(object? allowedRoutes)

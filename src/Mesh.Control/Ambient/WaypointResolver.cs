@@ -23,8 +23,12 @@ internal sealed class WaypointResolver
         _namespaces = namespaces;
         _options = options;
         _warnings = warnings;
+        var classes = manifests.GatewayClasses.ToDictionary(c => c.Metadata.Name, c => c.Metadata.Labels, StringComparer.Ordinal);
         foreach (var gateway in manifests.Gateways)
-            if (Waypoint.FromGateway(gateway) is { } waypoint) _waypoints[waypoint.Key] = waypoint;
+        {
+            var classLabels = gateway.Spec?.GatewayClassName is { } className ? classes.GetValueOrDefault(className) : null;
+            if (Waypoint.FromGateway(gateway, classLabels, warnings) is { } waypoint) _waypoints[waypoint.Key] = waypoint;
+        }
     }
 
     public WaypointRef? ForWorkload(V1Pod pod)
@@ -53,7 +57,7 @@ internal sealed class WaypointResolver
         var key = $"{waypointNs}/{name}";
         if (!_waypoints.TryGetValue(key, out var waypoint))
         {
-            _warnings.Add($"{subject} uses waypoint {key}, which is not an istio-waypoint Gateway; no waypoint applied");
+            _warnings.Add($"{subject} uses waypoint {key}, which is not an accepted istio-waypoint Gateway; no waypoint applied");
             return null;
         }
         if (!waypoint.Serves(wanted))

@@ -21,4 +21,7 @@ public sealed record ManifestSet(
     ImmutableArray<HttpRoute> HttpRoutes)
 {
     public static readonly ManifestSet Empty = new([], [], [], [], [], [], [], [], []);
+
+    /// <summary>Cluster-scoped GatewayClasses (read for their <c>istio.io/waypoint-for</c> label).</summary>
+    public ImmutableArray<GatewayClass> GatewayClasses { get; init; } = [];
 }

@@ -1,4 +1,5 @@
 using Mesh.Control.Ambient;
+using Mesh.Control.Config.Crds;
 using Mesh.Protocol.Model;
 using static Mesh.Control.Tests.Ambient.Manifests;
 
@@ -126,5 +127,64 @@ public class WaypointTests
     {
         var state = State(Pod("a", "ns-wp-123", (AmbientLabels.GatewayName, "ns-wp")));
         Assert.Null(state.Workload("a", "ns-wp-123").Waypoint);
+    }
+
+    private static Gateway WithListeners(Gateway gateway, params (string Name, string Protocol, int Port)[] listeners)
+    {
+        gateway.Spec!.Listeners = [.. listeners.Select(l => new GatewayListener { Name = l.Name, Protocol = l.Protocol, Port = l.Port })];
+        return gateway;
+    }
+
+    private static MeshState StateWith(Gateway gateway, params GatewayClass[] classes) =>
+        Compute(Set([AmbientNamespace("a", [(Use, gateway.Metadata.Name)])], [Pod("a", "p")], [Service("a", "s", null, Port(80))],
+            gateways: [gateway]) with { GatewayClasses = [.. classes] });
+
+    [Fact]
+    public void A_gateway_without_an_hbone_listener_on_15008_is_not_a_waypoint_and_says_why()
+    {
+        var state = StateWith(WithListeners(Waypoint("a", "wp", "all"), ("http", "HTTP", 80), ("hbone-elsewhere", "HBONE", 15009)));
+        Assert.Null(state.Service("a", "s").Waypoint);
+        Assert.Null(state.Workload("a", "p").Waypoint);
+        Assert.Contains(state.Warnings, w => w.Contains("gateway a/wp: Accepted=False, reason ListenersNotValid"));
+        Assert.Contains(state.Warnings, w => w.Contains("gateway a/wp listener 'http' (protocol HTTP, port 80): Accepted=False, reason UnsupportedProtocol"));
+        Assert.Contains(state.Warnings, w => w.Contains("listener 'hbone-elsewhere' (protocol HBONE, port 15009)"));
+        Assert.Contains(state.Warnings, w => w.Contains("service a/s") && w.Contains("not an accepted istio-waypoint Gateway"));
+    }
+
+    [Fact]
+    public void An_extra_listener_is_refused_but_the_hbone_listener_still_makes_a_waypoint()
+    {
+        var state = StateWith(WithListeners(Waypoint("a", "wp", "all"), ("mesh", "HBONE", 15008), ("http", "HTTP", 8080)));
+        Assert.Equal("wp", state.Service("a", "s").Waypoint?.Name);
+        Assert.Contains(state.Warnings, w => w.Contains("listener 'http' (protocol HTTP, port 8080): Accepted=False, reason UnsupportedProtocol"));
+        Assert.DoesNotContain(state.Warnings, w => w.Contains("listener 'mesh'"));
+    }
+
+    [Fact]
+    public void Waypoint_for_on_the_gateway_class_is_the_default_and_the_gateways_own_label_wins()
+    {
+        var workloadClass = new GatewayClass
+        {
+            Metadata = new k8s.Models.V1ObjectMeta
+            {
+                Name = AmbientLabels.WaypointGatewayClass, Labels = new Dictionary<string, string> { [AmbientLabels.WaypointFor] = "workload" },
+            },
+        };
+        var byClass = StateWith(Waypoint("a", "wp"), workloadClass);
+        Assert.Equal("wp", byClass.Workload("a", "p").Waypoint?.Name);
+        Assert.Null(byClass.Service("a", "s").Waypoint);
+
+        var own = StateWith(Waypoint("a", "wp", "service"), workloadClass);
+        Assert.Null(own.Workload("a", "p").Waypoint);
+        Assert.Equal("wp", own.Service("a", "s").Waypoint?.Name);
+    }
+
+    [Fact]
+    public void An_unknown_waypoint_for_value_carries_nothing_and_is_reported()
+    {
+        var state = StateWith(Waypoint("a", "wp", "services"));
+        Assert.Null(state.Service("a", "s").Waypoint);
+        Assert.Null(state.Workload("a", "p").Waypoint);
+        Assert.Contains(state.Warnings, w => w.Contains("gateway a/wp: istio.io/waypoint-for=services is not one of service, workload, all, none"));
     }
 }

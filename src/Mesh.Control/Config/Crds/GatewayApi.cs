@@ -15,6 +15,26 @@ public sealed class Gateway : IKubernetesObject<V1ObjectMeta>
     [JsonPropertyName("status")] public object? Status { get; set; }
 }
 
+/// <summary>
+/// gateway.networking.k8s.io/v1 GatewayClass. Only its labels are read: <c>istio.io/waypoint-for</c> on the class is
+/// the default for its Gateways (the built-in <c>istio-waypoint</c> class needs no object).
+/// </summary>
+public sealed class GatewayClass : IKubernetesObject<V1ObjectMeta>
+{
+    [JsonPropertyName("apiVersion")] public string ApiVersion { get; set; } = Gateway.Group + "/v1";
+    [JsonPropertyName("kind")] public string Kind { get; set; } = "GatewayClass";
+    [JsonPropertyName("metadata")] public V1ObjectMeta Metadata { get; set; } = new();
+    [JsonPropertyName("spec")] public GatewayClassSpec? Spec { get; set; }
+    [JsonPropertyName("status")] public object? Status { get; set; }
+}
+
+public sealed class GatewayClassSpec
+{
+    [JsonPropertyName("controllerName")] public string? ControllerName { get; set; }
+    [JsonPropertyName("description")] public string? Description { get; set; }
+    [JsonPropertyName("parametersRef")] public object? ParametersRef { get; set; }
+}
+
 public sealed class GatewaySpec
 {
     [JsonPropertyName("gatewayClassName")] public string? GatewayClassName { get; set; }

@@ -11,6 +11,9 @@ internal static class ManifestKinds
 {
     public const string NamespaceKind = "Namespace";
 
+    /// <summary>Kinds without a namespace (no "default" is filled in; named without one).</summary>
+    public static bool IsClusterScoped(string? kind) => kind is NamespaceKind or "GatewayClass";
+
     // A mutable Dictionary type only because KubernetesYaml takes IDictionary; never written after init.
     public static readonly Dictionary<string, Type> TypeMap = new(StringComparer.Ordinal)
     {
@@ -23,6 +26,8 @@ internal static class ManifestKinds
         ["security.istio.io/v1beta1/AuthorizationPolicy"] = typeof(AuthorizationPolicy),
         ["security.istio.io/v1/PeerAuthentication"] = typeof(PeerAuthentication),
         ["security.istio.io/v1beta1/PeerAuthentication"] = typeof(PeerAuthentication),
+        ["gateway.networking.k8s.io/v1/GatewayClass"] = typeof(GatewayClass),
+        ["gateway.networking.k8s.io/v1beta1/GatewayClass"] = typeof(GatewayClass),
         ["gateway.networking.k8s.io/v1/Gateway"] = typeof(Gateway),
         ["gateway.networking.k8s.io/v1beta1/Gateway"] = typeof(Gateway),
         ["gateway.networking.k8s.io/v1/HTTPRoute"] = typeof(HttpRoute),

@@ -108,7 +108,7 @@ public static class ManifestParser
         }
 
         obj.Metadata ??= new V1ObjectMeta();
-        if (obj is not V1Namespace && string.IsNullOrEmpty(obj.Metadata.NamespaceProperty))
+        if (!ManifestKinds.IsClusterScoped(obj.Kind) && string.IsNullOrEmpty(obj.Metadata.NamespaceProperty))
             obj.Metadata.NamespaceProperty = DefaultNamespace;
 
         var fieldErrors = ManifestValidator.Validate(obj);
@@ -156,7 +156,7 @@ public static class ManifestParser
             return null;
         if (string.IsNullOrEmpty(name))
             return kind;
-        if (kind == ManifestKinds.NamespaceKind)
+        if (ManifestKinds.IsClusterScoped(kind))
             return $"{kind} {name}";
         return $"{kind} {(string.IsNullOrEmpty(ns) ? DefaultNamespace : ns)}/{name}";
     }

@@ -54,7 +54,7 @@ internal static class ManifestSetBuilder
             Sorted<AuthorizationPolicy>(objects),
             Sorted<PeerAuthentication>(objects),
             Sorted<Gateway>(objects),
-            Sorted<HttpRoute>(objects));
+            Sorted<HttpRoute>(objects)) { GatewayClasses = Sorted<GatewayClass>(objects) };
         return new Result(set, errors.ToImmutable(), Fingerprint(objects));
     }
 

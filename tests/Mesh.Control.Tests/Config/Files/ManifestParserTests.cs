@@ -146,7 +146,7 @@ public class ManifestParserTests
     }
 
     [Fact]
-    public void Objects_without_namespace_are_put_in_default_except_namespaces()
+    public void Objects_without_namespace_are_put_in_default_except_cluster_scoped_kinds()
     {
         var result = ManifestParser.Parse("a.yaml", """
             apiVersion: v1
@@ -156,11 +156,22 @@ public class ManifestParserTests
             apiVersion: v1
             kind: ServiceAccount
             metadata: {name: sa}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: GatewayClass
+            metadata:
+              name: istio-waypoint
+              labels: {istio.io/waypoint-for: workload}
+            spec:
+              controllerName: istio.io/mesh-controller
             """);
 
         Assert.Empty(result.Errors);
         Assert.Null(result.Objects[0].Value.Metadata.NamespaceProperty);
         Assert.Equal("default", result.Objects[1].Value.Metadata.NamespaceProperty);
+        var gatewayClass = Assert.IsType<GatewayClass>(result.Objects[2].Value);
+        Assert.Null(gatewayClass.Metadata.NamespaceProperty);
+        Assert.Equal("workload", gatewayClass.Metadata.Labels["istio.io/waypoint-for"]);
     }
 
     [Fact]
