@@ -77,12 +77,13 @@ public sealed class ConfigPipeline(
             ["ServiceAccount"] = set.ServiceAccounts.Length,
             ["AuthorizationPolicy"] = set.AuthorizationPolicies.Length,
             ["PeerAuthentication"] = set.PeerAuthentications.Length,
+            ["GatewayClass"] = set.GatewayClasses.Length,
             ["Gateway"] = set.Gateways.Length,
             ["HTTPRoute"] = set.HttpRoutes.Length,
         };
         var errors = snapshot.Errors.Select(e => new ManifestErrorView(e.File, e.Document, e.Message)).ToList();
         return new ConfigStatusView(Path.GetFullPath(options.Manifests!), snapshot.Files, objects, errors,
-            snapshot.LoadedAt == DateTimeOffset.MinValue ? null : snapshot.LoadedAt);
+            snapshot.LoadedAt == DateTimeOffset.MinValue ? null : snapshot.LoadedAt, State.Warnings.ToList());
     }
 
     /// <summary>The latest computed state, for <see cref="AdminRoutes.ConfigState"/>.</summary>

@@ -87,7 +87,8 @@ public sealed record ConfigDumpView(
 
 public sealed record ManifestErrorView(string File, int? Document, string Message);
 
-public sealed record ConfigStatusView(string Source, int Files, IReadOnlyDictionary<string, int> Objects, IReadOnlyList<ManifestErrorView> Errors, DateTimeOffset? LastApplied);
+public sealed record ConfigStatusView(string Source, int Files, IReadOnlyDictionary<string, int> Objects, IReadOnlyList<ManifestErrorView> Errors,
+    DateTimeOffset? LastApplied, IReadOnlyList<string>? Warnings = null);
 
 /// <summary>
 /// The whole computed mesh state a control member holds (what <c>meshctl x authz check</c> evaluates against), with

@@ -79,4 +79,60 @@ public class MeshctlClusterTests
             Manifests.Pod("a2", "node-a")));
         await mesh.WaitForPodsAsync(nodeA, ["a1", "a2"], TimeSpan.FromSeconds(30));
     }
+
+    [Fact]
+    public async Task Config_status_reports_refused_waypoint_listeners_and_the_bindings_they_break()
+    {
+        await using var mesh = new MeshCluster("node-a");
+        const string waypoints = """
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: waypoint
+              namespace: demo
+            spec:
+              gatewayClassName: istio-waypoint
+              listeners:
+              - name: mesh
+                port: 15008
+                protocol: HBONE
+              - name: http
+                port: 80
+                protocol: HTTP
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata:
+              name: no-hbone
+              namespace: demo
+            spec:
+              gatewayClassName: istio-waypoint
+              listeners:
+              - name: http
+                port: 8080
+                protocol: HTTP
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: bound
+              namespace: demo
+              labels:
+                istio.io/use-waypoint: no-hbone
+            spec:
+              selector: {app: a1}
+              ports:
+              - port: 80
+            """;
+        mesh.WriteManifest("demo.yaml", Manifests.Documents(Manifests.AmbientNamespace, waypoints));
+        var control = mesh.StartControl("control-1");
+
+        var status = await Eventually.Until(async () => (await Meshctl(control.AdminEndpoint, "config", "status")).Out,
+            text => text.Contains("Warnings ("), TimeSpan.FromSeconds(60), () => "config status listing warnings");
+        Assert.Contains("Errors: none", status);
+        Assert.Contains("gateway demo/waypoint listener 'http' (protocol HTTP, port 80): Accepted=False, reason UnsupportedProtocol", status);
+        Assert.Contains("gateway demo/no-hbone: Accepted=False, reason ListenersNotValid", status);
+        Assert.Contains("service demo/bound uses waypoint demo/no-hbone, which is not an accepted istio-waypoint Gateway", status);
+        Assert.DoesNotContain("gateway demo/waypoint:", status); // its HBONE listener makes it a waypoint all the same
+    }
 }

@@ -12,7 +12,7 @@ public static class ConfigCommands
     {
         var config = new Command("config", "Inspect the configuration a control member has loaded");
 
-        var status = new Command("status", "Manifest files, object counts per kind, and load errors");
+        var status = new Command("status", "Manifest files, object counts per kind, load errors and what the state computation warns about");
         context.SetAction(status, async (inv, ct) =>
         {
             var view = await inv.Client.GetAsync<ConfigStatusView>(AdminRoutes.ConfigStatus, ct);
@@ -49,13 +49,26 @@ public static class ConfigCommands
         if (view.Errors.Count == 0)
         {
             output.WriteLine("Errors: none");
-            return;
+        }
+        else
+        {
+            output.WriteLine($"Errors ({Number(view.Errors.Count)}):");
+            // The control plane's messages already name file, document, object and field.
+            foreach (var error in view.Errors)
+                output.WriteLine($"  {error.Message}");
         }
 
-        output.WriteLine($"Errors ({Number(view.Errors.Count)}):");
-        // The control plane's messages already name file, document, object and field.
-        foreach (var error in view.Errors)
-            output.WriteLine($"  {error.Message}");
+        // Objects that parsed but could not be applied as written (a refused Gateway listener, a partially applied
+        // policy, a binding to a missing waypoint). A control member from before this field sends none: say nothing.
+        if (view.Warnings is null) return;
+        if (view.Warnings.Count == 0)
+        {
+            output.WriteLine("Warnings: none");
+            return;
+        }
+        output.WriteLine($"Warnings ({Number(view.Warnings.Count)}):");
+        foreach (var warning in view.Warnings)
+            output.WriteLine($"  {warning}");
     }
 
     private static string Number(int value) => value.ToString(CultureInfo.InvariantCulture);

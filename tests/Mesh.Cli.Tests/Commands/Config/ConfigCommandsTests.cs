@@ -61,6 +61,25 @@ public sealed class ConfigCommandsTests
     }
 
     [Fact]
+    public async Task Status_lists_the_state_computations_warnings_after_the_errors()
+    {
+        var view = new ConfigStatusView("/etc/mesh/manifests", 1, new Dictionary<string, int> { ["Gateway"] = 1 }, [], null,
+            ["gateway demo/waypoint listener 'http' (protocol HTTP, port 80): Accepted=False, reason UnsupportedProtocol: a waypoint listens only on port 15008 with protocol HBONE"]);
+        await using var server = await FakeCommandEndpoint.ServingAsync(AdminRoutes.ConfigStatus, view);
+
+        var result = await Meshctl.RunAsync(server.HostPort, "config", "status");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.EndsWith(
+            """
+            Errors: none
+            Warnings (1):
+              gateway demo/waypoint listener 'http' (protocol HTTP, port 80): Accepted=False, reason UnsupportedProtocol: a waypoint listens only on port 15008 with protocol HBONE
+
+            """, result.Out);
+    }
+
+    [Fact]
     public async Task Status_as_json_prints_the_dto()
     {
         await using var server = await FakeCommandEndpoint.ServingAsync(AdminRoutes.ConfigStatus, WithErrors);
