@@ -5,6 +5,7 @@ using Mesh.Cli.Commands.Cluster;
 using Mesh.Cli.Commands.Config;
 using Mesh.Cli.Commands.Local;
 using Mesh.Cli.Commands.Sharding;
+using Mesh.Cli.Commands.Waypoint;
 using Mesh.Cli.Commands.ZtunnelConfig;
 
 namespace Mesh.Cli;
@@ -25,6 +26,7 @@ public static class MeshctlApp
             ShardingCommands.Build(context),
             ZtunnelConfigCommands.Build(context),
             ConfigCommands.Build(context),
+            WaypointCommands.Build(context),
             LocalCommands.Build(context, getEnvironment ?? Environment.GetEnvironmentVariable),
             new Command("x", "Experimental commands") { AuthzCommands.Build(context) },
         };

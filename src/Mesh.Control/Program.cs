@@ -61,6 +61,7 @@ var app = builder.Build();
 app.MapMeshCommands();
 app.MapGet(AdminRoutes.ConfigStatus, (ConfigPipeline pipeline) => AdminEndpoints.Json(pipeline.Status()));
 app.MapGet(AdminRoutes.ConfigState, (ConfigPipeline pipeline) => AdminEndpoints.Json(pipeline.StateView()));
+app.MapGet(AdminRoutes.Waypoints, (ConfigPipeline pipeline) => AdminEndpoints.Json(pipeline.Waypoints()));
 app.MapGet(Routes.Desired, (LocalDesiredFeed feed) => AdminEndpoints.Json(feed.Current));
 app.MapGet(Routes.DesiredWatch, LocalDesiredEndpoints.WatchAsync);
 app.Logger.LogInformation("mesh-control {Name} starting: remoting {Host}:{Port}, command endpoint {Bind}:{AdminPort}, manifests {Dir}",

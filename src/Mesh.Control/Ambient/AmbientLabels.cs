@@ -11,6 +11,8 @@ internal static class AmbientLabels
     public const string UseWaypointNamespace = "istio.io/use-waypoint-namespace";
     public const string WaypointFor = "istio.io/waypoint-for";
     public const string WaypointGatewayClass = "istio-waypoint";
+    /// <summary>The control-plane revision an object belongs to ("default" when unset).</summary>
+    public const string Revision = "istio.io/rev";
     /// <summary>Set by the Gateway controller on a gateway's own pods; a waypoint never routes through itself.</summary>
     public const string GatewayName = "gateway.networking.k8s.io/gateway-name";
 

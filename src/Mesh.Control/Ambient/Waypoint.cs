@@ -67,7 +67,7 @@ internal sealed record Waypoint(string Namespace, string Name, WaypointTraffic T
         }
     }
 
-    private static bool IsHbone(GatewayListener listener) => listener.Protocol == "HBONE" && listener.Port == HbonePort;
+    public static bool IsHbone(GatewayListener listener) => listener.Protocol == "HBONE" && listener.Port == HbonePort;
 
     /// <summary>allowedRoutes is kept untyped in our CRD model; read namespaces.from and selector.matchLabels.</summary>
     private static (string From, IReadOnlyDictionary<string, string>? Labels) ReadAllowedRoutes(object? allowedRoutes)

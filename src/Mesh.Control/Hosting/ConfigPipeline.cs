@@ -93,6 +93,9 @@ public sealed class ConfigPipeline(
         return new ConfigStateView(Ambient.RootNamespace, Ambient.TrustDomain, state.Workloads, state.Services, state.Policies, state.Warnings);
     }
 
+    /// <summary>Every istio-waypoint Gateway's status, for <see cref="AdminRoutes.Waypoints"/>.</summary>
+    public IReadOnlyList<WaypointView> Waypoints() => WaypointStatuses.Compute(Current.Set, Ambient.DomainSuffix);
+
     public Task StopAsync(CancellationToken cancellationToken)
     {
         Dispose();

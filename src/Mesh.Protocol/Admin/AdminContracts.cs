@@ -23,6 +23,7 @@ public static class AdminRoutes
     public const string NodeState = "/v1/node/state";                  // GET  → NodeStateView (node members)
     public const string ConfigStatus = "/v1/config/status";            // GET  → ConfigStatusView (control members)
     public const string ConfigState = "/v1/config/state";              // GET  → ConfigStateView (control members)
+    public const string Waypoints = "/v1/config/waypoints";            // GET  → WaypointView[] (control members)
     public const string Address = "/v1/node/address";                  // GET ?ip= → AddressRecord (node members)
     public const string CapturedPods = "/v1/node/pods";                // GET  → CapturedPodView[] (node members)
     public const string Certificates = "/v1/node/certificates";        // GET  → CertificateView[] (node members)
@@ -101,6 +102,17 @@ public sealed record ConfigStateView(
     ValueList<Service> Services,
     ValueList<Authorization> Policies,
     ValueList<string> Warnings);
+
+/// <summary>A Gateway API status condition as <c>kubectl</c> shows it (Status "True"/"False").</summary>
+public sealed record ConditionView(string Type, string Status, string Reason, string Message);
+
+/// <summary>
+/// One istio-waypoint Gateway as the control plane sees it: <see cref="TrafficType"/> is the effective
+/// <c>istio.io/waypoint-for</c> (service when unset), <see cref="Revision"/> its <c>istio.io/rev</c> ("default"), the
+/// Gateway's conditions (Accepted, Programmed) and the addresses clients reach it at.
+/// </summary>
+public sealed record WaypointView(string Namespace, string Name, string Revision, string TrafficType,
+    IReadOnlyList<ConditionView> Conditions, IReadOnlyList<string> Addresses);
 
 /// <summary>Serializer settings both sides use.</summary>
 public static class AdminJson

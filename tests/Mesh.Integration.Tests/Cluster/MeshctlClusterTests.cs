@@ -81,7 +81,7 @@ public class MeshctlClusterTests
     }
 
     [Fact]
-    public async Task Config_status_reports_refused_waypoint_listeners_and_the_bindings_they_break()
+    public async Task Config_status_reports_refused_waypoint_listeners_and_broken_bindings_and_waypoint_list_shows_the_gateways()
     {
         await using var mesh = new MeshCluster("node-a");
         const string waypoints = """
@@ -134,5 +134,14 @@ public class MeshctlClusterTests
         Assert.Contains("gateway demo/no-hbone: Accepted=False, reason ListenersNotValid", status);
         Assert.Contains("service demo/bound uses waypoint demo/no-hbone, which is not an accepted istio-waypoint Gateway", status);
         Assert.DoesNotContain("gateway demo/waypoint:", status); // its HBONE listener makes it a waypoint all the same
+
+        // The same Gateways through istioctl's waypoint views.
+        var (listExit, list, listError) = await Meshctl(control.AdminEndpoint, "waypoint", "list", "-n", "demo");
+        Assert.True(listExit == 0, listError);
+        Assert.Equal(["NAME REVISION TRAFFIC TYPE PROGRAMMED", "no-hbone default service False", "waypoint default service False"],
+            list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => string.Join(' ', l.Split(' ', StringSplitOptions.RemoveEmptyEntries))));
+        var (_, waypointStatus, _) = await Meshctl(control.AdminEndpoint, "waypoint", "status", "-n", "demo");
+        Assert.Contains(waypointStatus.Split('\n'), l => l.StartsWith("no-hbone", StringComparison.Ordinal) && l.Contains("ListenersNotValid"));
+        Assert.Contains(waypointStatus.Split('\n'), l => l.StartsWith("waypoint", StringComparison.Ordinal) && l.Contains("Pending"));
     }
 }
