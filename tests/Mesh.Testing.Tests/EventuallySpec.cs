@@ -19,7 +19,9 @@ public sealed class EventuallySpec
         var probes = 0;
         var clock = Stopwatch.StartNew();
         var error = await Assert.ThrowsAsync<TimeoutException>(() => Eventually.Until(
-            () => ++probes % 2 == 0 ? throw new IOException("not listening yet") : Task.FromResult(41),
+            // The first probe answers (wrong value), every later one throws: both must be in the message, whatever the
+            // number of probes the deadline allowed (alternating answers made the outcome depend on its parity).
+            () => ++probes == 1 ? Task.FromResult(41) : throw new IOException("not listening yet"),
             n => n == 42, TimeSpan.FromMilliseconds(300), () => "the answer"));
 
         Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(300), TimeSpan.FromSeconds(3));

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Mesh.Control.Tests.Hosting;
 
 /// <summary>
@@ -19,30 +17,12 @@ public class ControlOptionsValidationSpec
     {
         using var manifests = new TempDir();
         using var state = new TempDir();
-        var binary = Path.Combine(AppContext.BaseDirectory, "mesh-control.dll");
-        using var process = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList =
-            {
-                binary, "--Mesh:Port=0", "--Mesh:AdminPort=0", $"--Mesh:Control:Manifests={manifests.Path}",
-                $"--Mesh:Ca:StateDir={state.Path}", argument,
-            },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        var error = await stderr;
-        Assert.True(process.ExitCode == 2, $"exit {process.ExitCode}: {error}");
+        var run = await ProgramRun.RunAsync("mesh-control.dll",
+        [
+            "--Mesh:Port=0", "--Mesh:AdminPort=0", $"--Mesh:Control:Manifests={manifests.Path}", $"--Mesh:Ca:StateDir={state.Path}", argument,
+        ]);
+        var error = run.Stderr;
+        Assert.True(run.ExitCode == 2, $"exit {run.ExitCode}: {error}");
         Assert.Contains("mesh-control: invalid configuration:", error);
         Assert.Contains(expected, error);
         Assert.DoesNotContain("   at ", error); // one line, no stack trace

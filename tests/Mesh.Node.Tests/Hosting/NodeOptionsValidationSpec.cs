@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using Mesh.Node.Hosting;
 using Mesh.Node.State;
+using Mesh.Testing;
 
 namespace Mesh.Node.Tests.Hosting;
 
@@ -20,26 +20,9 @@ public class NodeOptionsValidationSpec
     [InlineData("--Mesh:Port=abc", "'abc' at 'Mesh:Port'")]
     public async Task The_binary_refuses_a_bad_value_naming_its_key_with_exit_code_2(string argument, string expected)
     {
-        var binary = Path.Combine(AppContext.BaseDirectory, "mesh-node.dll");
-        using var process = Process.Start(new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { binary, "--Mesh:Port=0", "--Mesh:AdminPort=0", argument },
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-        })!;
-        var stderr = process.StandardError.ReadToEndAsync();
-        _ = process.StandardOutput.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(deadline.Token);
-        }
-        finally
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-        }
-        var error = await stderr;
-        Assert.Equal(2, process.ExitCode);
+        var run = await ProgramRun.RunAsync("mesh-node.dll", ["--Mesh:Port=0", "--Mesh:AdminPort=0", argument]);
+        var error = run.Stderr;
+        Assert.Equal(2, run.ExitCode);
         Assert.Contains("mesh-node: invalid configuration:", error);
         Assert.Contains(expected, error);
     }
