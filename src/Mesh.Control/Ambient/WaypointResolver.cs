@@ -23,7 +23,7 @@ internal sealed class WaypointResolver
         _namespaces = namespaces;
         _options = options;
         _warnings = warnings;
-        var classes = manifests.GatewayClasses.ToDictionary(c => c.Metadata.Name, c => c.Metadata.Labels, StringComparer.Ordinal);
+        var classes = Waypoint.ClassLabels(manifests);
         foreach (var gateway in manifests.Gateways)
         {
             var classLabels = gateway.Spec?.GatewayClassName is { } className ? classes.GetValueOrDefault(className) : null;

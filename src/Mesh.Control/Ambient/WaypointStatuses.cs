@@ -13,28 +13,25 @@ internal static class WaypointStatuses
 {
     public static IReadOnlyList<WaypointView> Compute(ManifestSet set, string domainSuffix)
     {
-        var classes = set.GatewayClasses.ToDictionary(c => c.Metadata.Name, c => c.Metadata.Labels, StringComparer.Ordinal);
+        var classes = Waypoint.ClassLabels(set);
         var views = new List<WaypointView>();
-        foreach (var gateway in set.Gateways.Where(g => g.Spec?.GatewayClassName == AmbientLabels.WaypointGatewayClass))
+        foreach (var gateway in set.Gateways)
         {
-            var classLabels = classes.GetValueOrDefault(AmbientLabels.WaypointGatewayClass);
-            var waypoint = Waypoint.FromGateway(gateway, classLabels, new Warnings());
-            var refused = (gateway.Spec!.Listeners ?? []).Where(l => !Waypoint.IsHbone(l)).Select(l => $"'{l.Name}'").ToList();
-            var accepted = waypoint is null
+            var classLabels = gateway.Spec?.GatewayClassName is { } className ? classes.GetValueOrDefault(className) : null;
+            if (Waypoint.Declare(gateway, classLabels) is not { } declaration) continue;
+            var refused = declaration.Refused.Select(l => $"'{l.Name}'").ToList();
+            var accepted = declaration.Waypoint is null
                 ? new ConditionView("Accepted", "False", "ListenersNotValid", $"no listener on port {Waypoint.HbonePort} with protocol HBONE")
                 : refused.Count > 0
                     ? new ConditionView("Accepted", "True", "ListenersNotValid",
                         $"listener {string.Join(", ", refused)} refused (UnsupportedProtocol): a waypoint listens only on {Waypoint.HbonePort}/HBONE")
                     : new ConditionView("Accepted", "True", "Accepted", "Resource accepted");
-            var programmed = waypoint is null
+            var programmed = declaration.Waypoint is null
                 ? new ConditionView("Programmed", "False", "Invalid", "the Gateway is not accepted")
                 : new ConditionView("Programmed", "False", "Pending", "no waypoint pod is ready: waypoints are bound but not deployed by this build");
-            var traffic = waypoint?.Traffic.ToString().ToLowerInvariant()
-                          ?? AmbientLabels.Get(gateway.Metadata.Labels, AmbientLabels.WaypointFor)
-                          ?? AmbientLabels.Get(classLabels, AmbientLabels.WaypointFor) ?? "service";
             views.Add(new WaypointView(gateway.Metadata.NamespaceProperty, gateway.Metadata.Name,
-                AmbientLabels.Get(gateway.Metadata.Labels, AmbientLabels.Revision) ?? "default", traffic, [accepted, programmed],
-                waypoint is null ? [] : [waypoint.ToRef(domainSuffix).Hostname]));
+                AmbientLabels.Get(gateway.Metadata.Labels, AmbientLabels.Revision) ?? "default", declaration.Traffic.ToString().ToLowerInvariant(),
+                [accepted, programmed], declaration.Waypoint is null ? [] : [declaration.Waypoint.ToRef(domainSuffix).Hostname]));
         }
         return views;
     }
